@@ -1,0 +1,28 @@
+"""postmortem-kb: a knowledge base of blameless postmortems, checked and published with MkDocs.
+
+The public API is small: :func:`load` a knowledge base from files, read its
+``reports`` and ``problems``; :data:`RULES` lists every rule. The MkDocs plugin
+(:mod:`postmortem_kb.plugin`) and the ``pmkb`` command are thin layers over it.
+"""
+
+from .kb import KnowledgeBase, find_reports, is_report, load
+from .report import Report, read_report
+from .rules import RULES, Level, Problem, Rule
+from .settings import Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "RULES",
+    "KnowledgeBase",
+    "Level",
+    "Problem",
+    "Report",
+    "Rule",
+    "Settings",
+    "__version__",
+    "find_reports",
+    "is_report",
+    "load",
+    "read_report",
+]

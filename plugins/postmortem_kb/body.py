@@ -1,0 +1,142 @@
+"""The body of a postmortem: its level-2 sections and the tables inside them.
+
+A CommonMark parser (markdown-it-py) reads the body, so a ``## heading`` inside a
+fenced code block is not a section, an escaped ``\\|`` stays inside its cell, and
+every block keeps its line number for messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_COMMENT_ONLY = re.compile(r"\s*(<!--.*?-->\s*)+", re.DOTALL)
+
+
+@dataclass(slots=True)
+class Row:
+    line: int
+    cells: list[str]
+    written_cells: int
+    """Cells as written in the source line; the parser pads or cuts to the header."""
+
+
+@dataclass(slots=True)
+class Table:
+    line: int
+    header: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+    def column(self, name: str) -> int | None:
+        """Index of the column called ``name`` (case-insensitive), if any."""
+        wanted = normalise_heading(name)
+        for index, title in enumerate(self.header):
+            if normalise_heading(title) == wanted:
+                return index
+        return None
+
+
+@dataclass(slots=True)
+class Section:
+    title: str
+    line: int
+    has_text: bool = False
+    tables: list[Table] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return normalise_heading(self.title)
+
+
+def normalise_heading(text: str) -> str:
+    """Headings match case-insensitively and ignoring surrounding and repeated spaces."""
+    return " ".join(text.split()).casefold()
+
+
+@cache
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def parse_sections(body: str, offset: int) -> list[Section]:
+    """Level-2 sections of ``body``; ``offset`` is the file's line count before it."""
+    tokens = _parser().parse(body)
+    lines = body.split("\n")
+    sections: list[Section] = []
+    current: Section | None = None
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "heading_open" and token.tag in ("h1", "h2"):
+            title = tokens[index + 1].content if index + 1 < len(tokens) else ""
+            current = None
+            if token.tag == "h2":
+                current = Section(title=title.strip(), line=_line(token, offset))
+                sections.append(current)
+            index += 3
+            continue
+        if current is not None and token.level == 0:
+            if token.type == "table_open":
+                table, index = _read_table(tokens, index, lines, offset)
+                current.tables.append(table)
+                current.has_text = True
+                continue
+            if _is_text(token):
+                current.has_text = True
+        index += 1
+    return sections
+
+
+def _is_text(token: Token) -> bool:
+    if token.nesting == -1 or token.type == "heading_open":
+        return False
+    if token.type == "html_block":
+        return not _COMMENT_ONLY.fullmatch(token.content)
+    return token.type != "hr"
+
+
+def _line(token: Token, offset: int) -> int:
+    return offset + (token.map[0] if token.map else 0) + 1
+
+
+def _read_table(
+    tokens: list[Token], start: int, lines: list[str], offset: int
+) -> tuple[Table, int]:
+    table = Table(line=_line(tokens[start], offset), header=[])
+    row: list[str] | None = None
+    row_token: Token | None = None
+    index = start + 1
+    while index < len(tokens) and tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "tr_open":
+            row, row_token = [], token
+        elif token.type == "inline" and row is not None:
+            row.append(token.content.strip())
+        elif token.type == "tr_close" and row is not None and row_token is not None:
+            if not table.header:
+                table.header = row
+            else:
+                source_line = lines[row_token.map[0]] if row_token.map else ""
+                table.rows.append(
+                    Row(
+                        line=_line(row_token, offset),
+                        cells=row,
+                        written_cells=_count_cells(source_line),
+                    )
+                )
+            row = None
+        index += 1
+    return table, index + 1
+
+
+def _count_cells(source_line: str) -> int:
+    text = source_line.strip()
+    text = text.removeprefix("|")
+    if text.endswith("|") and not text.endswith("\\|"):
+        text = text[:-1]
+    return len(_UNESCAPED_PIPE.split(text))

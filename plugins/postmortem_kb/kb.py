@@ -1,0 +1,118 @@
+"""The knowledge base: which files are postmortems, and every problem across them.
+
+Both the MkDocs plugin and ``pmkb check`` go through :func:`load`, so the site and
+the command line always agree on which files are reports and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
+
+from .report import Report, read_report
+from .rules import RULES, Level, Problem
+from .settings import ALWAYS_EXCLUDED_NAMES, Settings
+from .validate import check_links
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+def is_report(rel: str, settings: Settings) -> bool:
+    """The documented rule: every Markdown file under the folder, except the excluded.
+
+    ``rel`` is the path relative to the reports folder with '/' separators. Files named
+    index.md or README.md, and files matching an ``exclude`` glob, are ordinary pages.
+    """
+    path = PurePosixPath(rel)
+    if path.suffix.lower() not in MARKDOWN_SUFFIXES or path.name in ALWAYS_EXCLUDED_NAMES:
+        return False
+    return not any(fnmatchcase(rel, pattern) for pattern in settings.exclude)
+
+
+def find_reports(folder: Path, settings: Settings) -> list[tuple[Path, str]]:
+    """Report files below ``folder`` as (path, relative path), in a stable order."""
+    found: list[tuple[Path, str]] = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root, name)
+            rel = path.relative_to(folder).as_posix()
+            if is_report(rel, settings):
+                found.append((path, rel))
+    return found
+
+
+@dataclass(slots=True)
+class KnowledgeBase:
+    settings: Settings
+    display_root: Path | None = None
+    """Problems name files relative to this folder (the project's or the caller's)."""
+    reports: list[Report] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    _by_path: dict[str, list[Problem]] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level is Level.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level is Level.WARNING]
+
+    def problems_of(self, report: Report) -> list[Problem]:
+        return self._by_path.get(self.display(report), [])
+
+    def display(self, report: Report) -> str:
+        return display_path(report.path, self.display_root)
+
+    def by_id(self) -> dict[str, Report]:
+        """Reports by id; with duplicate ids, the first in path order wins."""
+        index: dict[str, Report] = {}
+        for report in self.reports:
+            if report.id is not None:
+                index.setdefault(report.id, report)
+        return index
+
+
+def display_path(path: Path, root: Path | None) -> str:
+    """``path`` relative to ``root`` when it lies below it, else as given."""
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def load(
+    files: Iterable[tuple[Path, str]], settings: Settings, display_root: Path | None = None
+) -> KnowledgeBase:
+    """Read and check every file, then the links between them; never raises on content."""
+    kb = KnowledgeBase(settings=settings, display_root=display_root)
+    kb.reports = [read_report(path, rel, settings) for path, rel in files]
+    links = check_links(kb.reports)
+    for index, report in enumerate(kb.reports):
+        shown = kb.display(report)
+        for finding in [*report.findings, *links.get(index, [])]:
+            level = settings.level_of(finding.code)
+            if level is Level.OFF:
+                continue
+            rule = RULES[finding.code]
+            kb.problems.append(
+                Problem(
+                    path=shown,
+                    line=finding.line,
+                    code=rule.code,
+                    name=rule.name,
+                    level=level,
+                    message=finding.message,
+                    hint=finding.hint or rule.hint,
+                )
+            )
+    kb.problems.sort()
+    for problem in kb.problems:
+        kb._by_path.setdefault(problem.path, []).append(problem)
+    return kb

@@ -1,0 +1,158 @@
+"""The ``postmortems`` MkDocs plugin: a thin adapter between MkDocs and the core.
+
+It hands MkDocs' files to :func:`postmortem_kb.kb.load`, logs every problem
+through the plugin logger (so ``mkdocs build --strict`` fails on them), renders
+the header of each report page and adds the generated index pages.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from jinja2 import Environment
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from .config import ConfigError, settings_from_options
+from .kb import KnowledgeBase, is_report, load
+from .output import line_of
+from .pages import INDEX_PAGE, incidents_index
+from .report import Report
+from .rules import Level
+from .settings import Settings
+from .view import header_context, severity_class
+
+log = get_plugin_logger(__name__)
+
+PACKAGE_DIR = Path(__file__).parent
+STYLESHEET = "assets/postmortem-kb/pmkb.css"
+HEADER_TEMPLATE = "partials/postmortem-header.html"
+
+
+class PostmortemsConfig(base.Config):
+    """Options under ``plugins: - postmortems:``; unset ones take the core's defaults."""
+
+    folder = c.Optional(c.Type(str))
+    exclude = c.Optional(c.ListOfItems(c.Type(str)))
+    id_pattern = c.Optional(c.Type(str))
+    default_template = c.Optional(c.Type(str))
+    templates = c.Optional(c.Type(dict))
+    rules = c.Optional(c.Type(dict))
+    build_date = c.Optional(c.Type((str, date)))
+    pages_dir = c.Type(str, default="incidents")
+    """Folder (inside docs_dir) of the generated index pages."""
+    nav_reports = c.Type(bool, default=False)
+    """List every report in the navigation (slow for large knowledge bases)."""
+
+
+class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self.kb = KnowledgeBase(settings=self.settings)
+        self.reports: dict[str, Report] = {}
+        self.env: Environment | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        core_options = {
+            name: value for name, value in self.config.items() if name in Settings.model_fields
+        }
+        try:
+            self.settings = settings_from_options(core_options, config.config_file_path)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
+        # Lowest precedence: a custom_dir template of the same name replaces ours.
+        config.theme.dirs.append(str(PACKAGE_DIR / "templates"))
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        folder = PurePosixPath(self.settings.folder)
+        selected: dict[str, tuple[Path, str]] = {}
+        for file in files.documentation_pages():
+            rel = _relative_to(PurePosixPath(file.src_uri), folder)
+            if rel is not None and file.abs_src_path and is_report(rel, self.settings):
+                selected[file.src_uri] = (Path(file.abs_src_path), rel)
+                if not self.config.nav_reports:
+                    # Listing every report on every page makes builds quadratic;
+                    # the generated index pages lead to reports instead.
+                    file.inclusion = InclusionLevel.NOT_IN_NAV
+        project_dir = Path(config.config_file_path).parent
+        self.kb = load(selected.values(), self.settings, display_root=project_dir)
+        self.reports = dict(zip(selected, self.kb.reports, strict=True))
+        self._log_problems()
+        self._add_generated(files, config)
+        # Report pages are rendered before MkDocs' own template environment exists.
+        self.env = config.theme.get_env()
+        return files
+
+    def _log_problems(self) -> None:
+        for problem in self.kb.problems:
+            message = f"{line_of(problem)} (hint: {problem.hint})"
+            if problem.level is Level.ERROR:
+                log.error(message)
+            elif problem.level is Level.WARNING:
+                log.warning(message)
+            else:
+                log.info(message)
+        if self.kb.errors:
+            log.info(
+                f"{len(self.kb.errors)} error(s) in postmortems; `pmkb check` lists them "
+                "without building the site"
+            )
+
+    def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
+        index_uri = f"{self.config.pages_dir.strip('/')}/{INDEX_PAGE}"
+        generated = {index_uri: incidents_index(self.kb, index_uri)}
+        for uri, content in generated.items():
+            if files.get_file_from_path(uri) is not None:
+                raise PluginError(
+                    f"'{uri}' exists in docs_dir, and the postmortems plugin generates a page "
+                    "there; rename the file or set the plugin's 'pages_dir' option"
+                )
+            files.append(File.generated(config, uri, content=content))
+        stylesheet = (PACKAGE_DIR / "assets" / "pmkb.css").read_text(encoding="utf-8")
+        files.append(File.generated(config, STYLESHEET, content=stylesheet))
+
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        report = self.reports.get(page.file.src_uri)
+        if report is None:
+            return markdown
+        # The frontmatter belongs to the report, not to MkDocs or the theme: its
+        # 'template' or 'status' keys must not pick a page template or a nav icon.
+        page.meta = {"title": html.escape(report.title)}
+        return report.body
+
+    def on_page_content(
+        self, html_content: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        report = self.reports.get(page.file.src_uri)
+        if report is None:
+            return html_content
+        assert self.env is not None
+        context = header_context(report, self.kb.problems_of(report))
+        header = self.env.get_template(HEADER_TEMPLATE).render(
+            postmortem=context,
+            severity_class=severity_class(context["severity"]),
+        )
+        return f"<h1>{html.escape(report.title)}</h1>\n{header}\n{html_content}"
+
+
+def _relative_to(path: PurePosixPath, folder: PurePosixPath) -> str | None:
+    if str(folder) in ("", "."):
+        return path.as_posix()
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return None

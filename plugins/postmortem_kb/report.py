@@ -1,0 +1,86 @@
+"""A postmortem as the knowledge base sees it: metadata, sections, tables, findings.
+
+A report is produced for every file, broken or not, so nothing is ever dropped:
+what could not be read is reported as a finding and shown on the page, and the
+rest of the report is still used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from .body import Section, parse_sections
+from .model import ActionItem, Frontmatter, TimelineEntry, parse_calendar_date
+from .rules import Finding
+from .settings import Settings
+from .source import Source, read_source
+from .validate import check_frontmatter, check_sections, read_action_items, read_timeline
+
+
+@dataclass(slots=True)
+class Report:
+    path: Path
+    rel: str
+    """Path relative to the reports folder, with '/' separators."""
+    source: Source
+    meta: Frontmatter | None = None
+    sections: list[Section] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    action_items: list[ActionItem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def id(self) -> str | None:
+        if self.meta is not None:
+            return self.meta.id
+        raw = (self.source.data or {}).get("id")
+        return raw.strip() if isinstance(raw, str) and raw.strip() else None
+
+    @property
+    def title(self) -> str:
+        if self.meta is not None:
+            return self.meta.title
+        raw = (self.source.data or {}).get("title")
+        if isinstance(raw, str) and raw.strip():
+            return raw.strip()
+        return Path(self.rel).stem
+
+    @property
+    def incident_date(self) -> date | None:
+        if self.meta is not None:
+            return self.meta.date
+        try:
+            return parse_calendar_date((self.source.data or {}).get("date"))
+        except ValueError:
+            return None
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.meta is None or self.meta.impact is None:
+            return None
+        return self.meta.impact.duration
+
+    @property
+    def body(self) -> str:
+        return self.source.body
+
+    def section(self, name: str) -> Section | None:
+        wanted = " ".join(name.split()).casefold()
+        return next((s for s in self.sections if s.key == wanted), None)
+
+
+def read_report(path: Path, rel: str, settings: Settings) -> Report:
+    """Read and check one file on its own (links between reports are checked later)."""
+    source = read_source(path)
+    report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
+    report.meta, findings = check_frontmatter(source, settings)
+    report.findings.extend(findings)
+    report.sections = parse_sections(source.body, source.body_offset)
+    report.findings.extend(check_sections(report, settings))
+    report.timeline, findings = read_timeline(report)
+    report.findings.extend(findings)
+    report.action_items, findings = read_action_items(report)
+    report.findings.extend(findings)
+    return report

@@ -1,0 +1,319 @@
+"""The rule catalogue and the problems that rules report.
+
+Every check in the package reports through a rule from :data:`RULES`, so each
+message carries a stable code, a short name and a fix hint, and so teams can
+switch rules off or change their level by code in ``mkdocs.yml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    """How much a problem matters; ``off`` drops it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    level: Level
+    summary: str
+    hint: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One thing wrong with one file, at one line."""
+
+    path: str
+    line: int
+    code: str
+    name: str = field(compare=False)
+    level: Level = field(compare=False)
+    message: str = field(compare=False)
+    hint: str = field(compare=False)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "code": self.code,
+            "rule": self.name,
+            "level": str(self.level),
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+_E, _W = Level.ERROR, Level.WARNING
+
+_CATALOGUE = [
+    # Reading the file and its frontmatter.
+    Rule(
+        "PM001",
+        "unreadable-file",
+        _E,
+        "The file could not be read as UTF-8 text.",
+        "Save the file as UTF-8 (most editors offer 'Save with encoding').",
+    ),
+    Rule(
+        "PM002",
+        "frontmatter-missing",
+        _E,
+        "A postmortem must start with YAML frontmatter between '---' lines.",
+        "Start the file with '---', the metadata fields, and a closing '---'.",
+    ),
+    Rule(
+        "PM003",
+        "frontmatter-unterminated",
+        _E,
+        "The frontmatter opened with '---' is never closed.",
+        "Add a line holding only '---' after the last metadata field.",
+    ),
+    Rule(
+        "PM004",
+        "yaml-syntax",
+        _E,
+        "The frontmatter is not valid YAML.",
+        "Fix the YAML at the line shown; quote values that contain ':' or '#'.",
+    ),
+    Rule(
+        "PM005",
+        "frontmatter-not-mapping",
+        _E,
+        "The frontmatter must be a mapping of field names to values.",
+        "Write one 'field: value' pair per line.",
+    ),
+    # Frontmatter fields.
+    Rule(
+        "PM010",
+        "missing-field",
+        _E,
+        "A required frontmatter field is absent.",
+        "Add the field; 'pmkb rules' and the format reference list every field.",
+    ),
+    Rule(
+        "PM011",
+        "invalid-value",
+        _E,
+        "A frontmatter value has the wrong type or format.",
+        "Write the value in the form the message names; quote strings that YAML "
+        "could read as numbers, booleans or dates.",
+    ),
+    Rule(
+        "PM012",
+        "unknown-field",
+        _W,
+        "A frontmatter field is not part of the postmortem format (often a typo).",
+        "Rename it to the field you meant, or remove it.",
+    ),
+    Rule(
+        "PM013",
+        "id-pattern",
+        _E,
+        "The id does not match the knowledge base's id pattern.",
+        "Use the next free id of the incident's year, for example INC-2024-007.",
+    ),
+    Rule(
+        "PM014",
+        "root-cause-required",
+        _E,
+        "A Final postmortem must state its root cause in 'root_cause'.",
+        "Add 'root_cause:' with 'category' and 'summary', or keep the status at Review.",
+    ),
+    Rule(
+        "PM015",
+        "impact-times-required",
+        _E,
+        "'impact.started' and 'impact.resolved' are required unless 'near_miss: true'.",
+        'Add the times as ISO 8601 with a timezone, e.g. "2024-01-15T10:13:00Z".',
+    ),
+    Rule(
+        "PM016",
+        "impact-time-order",
+        _E,
+        "Impact times must satisfy started <= detected <= resolved.",
+        "Check the times against the timeline; all must share one timezone convention.",
+    ),
+    Rule(
+        "PM017",
+        "timezone-missing",
+        _E,
+        "An impact time has no timezone, so durations would be guesses.",
+        "Append 'Z' for UTC or an offset such as '+02:00'.",
+    ),
+    Rule(
+        "PM018",
+        "unknown-template",
+        _E,
+        "The 'template' names no template configured for this knowledge base.",
+        "Use one of the configured templates, or add it under the plugin's 'templates' option.",
+    ),
+    # Links between postmortems.
+    Rule(
+        "PM020",
+        "duplicate-id",
+        _E,
+        "Two postmortems share one id.",
+        "Give one of them the next free id of its year.",
+    ),
+    Rule(
+        "PM021",
+        "related-unknown",
+        _E,
+        "'related' names an id that no postmortem has.",
+        "Correct the id, or remove it from 'related'.",
+    ),
+    Rule(
+        "PM022",
+        "related-self",
+        _E,
+        "A postmortem lists itself in 'related'.",
+        "Remove the report's own id from 'related'.",
+    ),
+    # Sections.
+    Rule(
+        "PM101",
+        "missing-section",
+        _E,
+        "A section required by the report's template is missing.",
+        "Add a level-2 heading ('## Name') with the section's text.",
+    ),
+    Rule(
+        "PM102",
+        "empty-section",
+        _E,
+        "A required section has a heading but no text.",
+        "Write the section, or keep the status at Draft until it is written.",
+    ),
+    Rule(
+        "PM103",
+        "recommended-section",
+        _W,
+        "A section the template recommends is missing.",
+        "Add the section, or set PM103 to 'info' or 'off' in the plugin's 'rules'.",
+    ),
+    Rule(
+        "PM104",
+        "duplicate-section",
+        _E,
+        "The same section heading appears twice.",
+        "Merge the two sections into one.",
+    ),
+    # Tables.
+    Rule(
+        "PM110",
+        "table-shape",
+        _E,
+        "A table row has a different number of cells than the header.",
+        "Give every row one cell per column; escape a literal pipe inside a cell as '\\|'.",
+    ),
+    Rule(
+        "PM111",
+        "timeline-table-missing",
+        _E,
+        "The Timeline section must hold a table with 'Time' and 'Event' columns.",
+        "Add a table: '| Time | Event |', one row per event, in UTC.",
+    ),
+    Rule(
+        "PM112",
+        "timeline-time-format",
+        _E,
+        "A timeline time is not 'HH:MM' or 'YYYY-MM-DD HH:MM'.",
+        "Write times as 'HH:MM' (UTC, on the incident date) or 'YYYY-MM-DD HH:MM'.",
+    ),
+    Rule(
+        "PM113",
+        "timeline-order",
+        _E,
+        "Timeline rows are not in chronological order.",
+        "Sort the rows by time; use 'YYYY-MM-DD HH:MM' once the timeline passes midnight.",
+    ),
+    Rule(
+        "PM120",
+        "action-table-missing",
+        _E,
+        "Action Items must hold a table (only a Draft may leave it out).",
+        "Add '| ID | Action | Owner | Due Date | Priority | Status |' and one row per item.",
+    ),
+    Rule(
+        "PM121",
+        "action-columns",
+        _E,
+        "The action-item table lacks a required column.",
+        "Use the columns ID, Action, Owner, Due Date, Priority, Status "
+        "(Issue and Notes are optional).",
+    ),
+    Rule(
+        "PM122",
+        "action-priority",
+        _E,
+        "An action item's priority is not one of P0, P1, P2, P3.",
+        "Use P0 (most urgent) to P3.",
+    ),
+    Rule(
+        "PM123",
+        "action-status",
+        _E,
+        "An action item's status is not a known status.",
+        "Use Not Started, In Progress, Done, Blocked or Won't Do.",
+    ),
+    Rule(
+        "PM124",
+        "action-due-date",
+        _E,
+        "An action item's due date is not a real YYYY-MM-DD date.",
+        "Write the due date as YYYY-MM-DD, e.g. 2024-01-20.",
+    ),
+    Rule(
+        "PM125",
+        "action-id-duplicate",
+        _E,
+        "Two action items in one report share an id.",
+        "Number the items AI-1, AI-2, ... without repeats.",
+    ),
+    Rule(
+        "PM126",
+        "action-issue-url",
+        _E,
+        "An action item's Issue cell is not an http(s) URL.",
+        "Put the tracker URL in the Issue cell, e.g. https://tracker.example/OPS-12.",
+    ),
+    Rule(
+        "PM127",
+        "action-field-empty",
+        _E,
+        "An action item leaves its ID, Action, Owner or Due Date empty.",
+        "Fill every required cell; an owner may be a person (@alice) or a team.",
+    ),
+]
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
+RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in _CATALOGUE}
+
+
+def lookup(code_or_name: str) -> Rule:
+    """Find a rule by code (``PM101``) or name (``missing-section``)."""
+    key = code_or_name.strip()
+    rule = RULES.get(key.upper()) or RULES_BY_NAME.get(key.lower())
+    if rule is None:
+        raise KeyError(code_or_name)
+    return rule
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule violation before the knowledge base's rule levels are applied."""
+
+    code: str
+    line: int
+    message: str
+    hint: str | None = None

@@ -1,0 +1,131 @@
+"""The knowledge base's settings: templates, id pattern, rule levels, file selection.
+
+One pydantic model serves the MkDocs plugin and the ``pmkb`` CLI, so both read the
+same options from ``mkdocs.yml`` with the same defaults and the same errors.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .rules import Level, lookup
+
+
+class TemplateSpec(BaseModel):
+    """The sections one postmortem template asks for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    required: list[str]
+    recommended: list[str] = Field(default_factory=list)
+
+
+DEFAULT_TEMPLATES: dict[str, TemplateSpec] = {
+    "standard": TemplateSpec(
+        required=["Executive Summary", "Impact", "Timeline", "Root Cause Analysis", "Action Items"],
+        recommended=["What Went Well", "What Went Wrong", "Lessons Learned"],
+    ),
+    "google-sre": TemplateSpec(
+        required=["Incident Summary", "Impact", "Timeline", "Root Causes", "Action Items"],
+        recommended=["Leadup", "Fault", "Detection", "Response", "Recovery", "Lessons Learned"],
+    ),
+    "near-miss": TemplateSpec(
+        required=[
+            "What Almost Happened",
+            "How We Caught It",
+            "Impact if Not Caught",
+            "What We Learned",
+            "Action Items",
+        ],
+    ),
+    "public": TemplateSpec(
+        required=[
+            "Summary",
+            "What Happened",
+            "Impact",
+            "Root Cause",
+            "Resolution",
+            "Prevention",
+            "Timeline",
+        ],
+    ),
+}
+
+DEFAULT_EXCLUDE = ["guide/*", "templates/*", "_*"]
+"""Paths (relative to the reports folder) that hold pages which are not postmortems."""
+
+ALWAYS_EXCLUDED_NAMES = frozenset({"index.md", "README.md"})
+"""Landing pages are never postmortems, in any folder."""
+
+
+class Settings(BaseModel):
+    """Options of the ``postmortems`` plugin, as written under it in ``mkdocs.yml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    folder: str = Field(
+        default=".",
+        description="Folder of the reports, relative to the MkDocs docs_dir.",
+    )
+    exclude: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDE),
+        description="Glob patterns (relative to 'folder') of Markdown files that are not "
+        "postmortems. index.md and README.md are always excluded.",
+    )
+    id_pattern: str = Field(
+        default=r"^INC-\d{4}-\d{3,}$",
+        description="Regular expression every postmortem id must match.",
+    )
+    default_template: str = Field(
+        default="standard", description="Template of reports that name none."
+    )
+    templates: dict[str, TemplateSpec] = Field(
+        default_factory=dict,
+        description="Extra or replaced templates; merged over the four built-in ones.",
+    )
+    rules: dict[str, Level] = Field(
+        default_factory=dict,
+        description="Rule level overrides by code or name: error, warning, info or off.",
+    )
+    build_date: date | None = Field(
+        default=None,
+        description="The date that decides which action items are overdue; "
+        "defaults to SOURCE_DATE_EPOCH, then today.",
+    )
+
+    @field_validator("id_pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _rules_exist(cls, value: dict[str, Level]) -> dict[str, Level]:
+        resolved: dict[str, Level] = {}
+        for key, level in value.items():
+            try:
+                resolved[lookup(key).code] = level
+            except KeyError:
+                raise ValueError(f"no rule has the code or name {key!r}") from None
+        return resolved
+
+    @field_validator("default_template")
+    @classmethod
+    def _lowercase(cls, value: str) -> str:
+        return value.strip().lower()
+
+    def all_templates(self) -> dict[str, TemplateSpec]:
+        """Built-in templates with the configured ones merged over them."""
+        merged = dict(DEFAULT_TEMPLATES)
+        merged.update({name.strip().lower(): spec for name, spec in self.templates.items()})
+        return merged
+
+    def level_of(self, code: str) -> Level:
+        return self.rules.get(code, lookup(code).level)

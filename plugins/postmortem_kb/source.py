@@ -1,0 +1,183 @@
+"""Reading a postmortem file: text, frontmatter data, and where each key stands.
+
+Validation messages must name the line of the offending key, and explain YAML 1.1
+surprises with the text as written, so the frontmatter is composed into YAML nodes
+(which keep their positions) before it is turned into Python values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .rules import Finding
+
+Loc = tuple[str | int, ...]
+
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _FrontmatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (C-accelerated where available) without implicit timestamps.
+
+    Dates stay strings, so the model checks them itself: ``2023-02-30`` becomes a
+    clear "not a real date" message instead of a constructor crash, and a date and a
+    datetime are told apart by their text.
+    """
+
+
+_FrontmatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """A scalar as written in the file: its text and whether it was quoted."""
+
+    text: str
+    quoted: bool
+
+
+@dataclass(slots=True)
+class Source:
+    """One Markdown file split into frontmatter data and body, with line positions."""
+
+    path: Path
+    text: str = ""
+    data: dict[str, Any] | None = None
+    body: str = ""
+    body_offset: int = 0
+    """Lines of the file before the body's first line."""
+    key_lines: dict[Loc, int] = field(default_factory=dict)
+    scalars: dict[Loc, Scalar] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of the closest key that is known for ``loc`` (1 when none is)."""
+        while loc:
+            if loc in self.key_lines:
+                return self.key_lines[loc]
+            loc = loc[:-1]
+        return 1
+
+    @property
+    def line_count(self) -> int:
+        return self.text.count("\n") + 1
+
+
+def read_source(path: Path) -> Source:
+    """Read ``path``; every problem becomes a finding, never an exception."""
+    source = Source(path=path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        source.findings.append(Finding("PM001", 1, f"cannot read the file: {exc.strerror}"))
+        return source
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        source.findings.append(
+            Finding(
+                "PM001",
+                line,
+                f"byte 0x{raw[exc.start]:02x} at line {line} is not valid UTF-8",
+            )
+        )
+        text = raw.decode("utf-8", errors="replace")
+    source.text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _split(source)
+    return source
+
+
+def _split(source: Source) -> None:
+    handler = frontmatter.YAMLHandler()
+    text = source.text
+    if not handler.detect(text):
+        source.body = text
+        source.findings.append(
+            Finding(
+                "PM002",
+                1,
+                "the file does not start with a '---' frontmatter block",
+            )
+        )
+        return
+    try:
+        fm_text, body = handler.split(text)
+    except ValueError:
+        source.body = text
+        source.findings.append(
+            Finding(
+                "PM003",
+                1,
+                "the frontmatter opened at line 1 has no closing '---' line",
+            )
+        )
+        return
+    source.body = body
+    source.body_offset = text[: len(text) - len(body)].count("\n")
+    _load_yaml(source, fm_text)
+
+
+def _load_yaml(source: Source, fm_text: str) -> None:
+    # The frontmatter text starts on the opening '---' line (line 1), so a node's
+    # zero-based line within it is also its one-based line minus one in the file.
+    loader = _FrontmatterLoader(fm_text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _index_nodes(source, node, ())
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        source.findings.append(Finding("PM004", line, f"YAML syntax: {problem}"))
+        return
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        source.findings.append(Finding("PM004", 1, f"YAML could not be read: {exc}"))
+        return
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        source.findings.append(
+            Finding(
+                "PM005",
+                2,
+                f"the frontmatter is {kind}, not a mapping of fields",
+            )
+        )
+        return
+    source.data = data
+
+
+def _index_nodes(source: Source, node: yaml.Node, loc: Loc, depth: int = 0) -> None:
+    """Record the line of every key and item, and the written text of every scalar."""
+    if depth > 4:
+        return
+    if isinstance(node, yaml.ScalarNode):
+        source.scalars[loc] = Scalar(node.value, node.style not in (None, ""))
+        return
+    for child_loc, key_line, child in _children(node, loc):
+        source.key_lines.setdefault(child_loc, key_line)
+        _index_nodes(source, child, child_loc, depth + 1)
+
+
+def _children(node: yaml.Node, loc: Loc) -> Iterator[tuple[Loc, int, yaml.Node]]:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                yield (*loc, key_node.value), key_node.start_mark.line + 1, value_node
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield (*loc, index), item.start_mark.line + 1, item

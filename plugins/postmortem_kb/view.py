@@ -1,0 +1,97 @@
+"""What a reader sees of a report: display strings shared by pages and templates.
+
+Values stay raw here; every writer escapes them for its own context (Jinja with
+``|e``, Markdown through :func:`markdown_text`).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+from .kb import KnowledgeBase
+from .report import Report
+from .rules import Problem
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def markdown_text(value: object) -> str:
+    """``value`` as literal text inside Markdown: no markup, no HTML, no line breaks."""
+    text = html.escape(" ".join(str(value).split()), quote=False)
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def format_duration(value: timedelta | None) -> str:
+    """``47 min``, ``2 h 05 min``, ``3 d 4 h``: durations as incident reviews say them."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def src_uri(report: Report, folder: str) -> str:
+    """The report's path inside the MkDocs docs_dir."""
+    return posixpath.normpath(posixpath.join(folder, report.rel))
+
+
+def link_from(page_uri: str, target_uri: str) -> str:
+    """A Markdown link target from one docs page to another, which MkDocs resolves."""
+    return quote(posixpath.relpath(target_uri, posixpath.dirname(page_uri) or "."))
+
+
+def header_context(report: Report, problems: list[Problem]) -> dict[str, Any]:
+    """The data the postmortem header template renders (raw values; it escapes them)."""
+    meta = report.meta
+    data = report.source.data or {}
+    fallback = {key: data.get(key) for key in ("severity", "status")}
+    return {
+        "id": report.id or "",
+        "severity": str(meta.severity) if meta else _text(fallback["severity"]),
+        "status": str(meta.status) if meta else _text(fallback["status"]),
+        "date": report.incident_date.isoformat() if report.incident_date else "",
+        "duration": format_duration(report.duration),
+        "authors": list(meta.authors) if meta else [],
+        "tags": list(meta.tags) if meta else [],
+        "services": list(meta.services) if meta else [],
+        "near_miss": bool(meta and meta.near_miss),
+        "template": (meta.template if meta else None) or "",
+        "problems": [
+            {
+                "line": p.line,
+                "code": p.code,
+                "name": p.name,
+                "level": str(p.level),
+                "message": p.message,
+                "hint": p.hint,
+            }
+            for p in problems
+        ],
+    }
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def severity_class(severity: str) -> str:
+    """A CSS class that is safe whatever the frontmatter said."""
+    return f"pmkb-{severity.lower()}" if re.fullmatch(r"SEV[0-4]", severity) else "pmkb-unknown"
+
+
+def sorted_newest_first(kb: KnowledgeBase) -> list[Report]:
+    return sorted(
+        kb.reports,
+        key=lambda r: (r.incident_date.toordinal() if r.incident_date else 0, r.id or r.rel),
+        reverse=True,
+    )
