@@ -1,0 +1,156 @@
+"""Shared fixtures: a valid postmortem to mutate, and real MkDocs builds in tmp_path."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+from postmortem_kb import Settings, load
+from postmortem_kb.rules import Problem
+
+VALID = textwrap.dedent(
+    """\
+    ---
+    id: INC-2024-001
+    title: "API outage: connection pool exhausted"
+    date: "2024-01-15"
+    severity: SEV1
+    status: Final
+    authors: ["Alice Smith", "Bob Johnson"]
+    tags: [database, connection-pool]
+    services: [api, postgres]
+    root_cause:
+      category: software-bug
+      summary: "An error path did not release database connections."
+    contributing_factors:
+      - category: process
+        description: "Load tests did not exercise error paths."
+    impact:
+      started: "2024-01-15T10:13:00Z"
+      detected: "2024-01-15T10:15:00Z"
+      resolved: "2024-01-15T11:00:00Z"
+      users_affected: 50000
+    related: []
+    ---
+    ## Executive Summary
+
+    The API was down for 47 minutes because the connection pool ran dry.
+
+    ## Impact
+
+    About 50,000 users saw errors for 47 minutes.
+
+    ## Timeline
+
+    | Time | Event |
+    |------|-------|
+    | 10:13 | First alerts: high error rate on the API |
+    | 10:15 | On-call engineer paged |
+    | 11:00 | Incident resolved |
+
+    ## Root Cause Analysis
+
+    A new error path did not release its connection.
+
+    ## Action Items
+
+    | ID | Action | Owner | Due Date | Priority | Status |
+    |----|--------|-------|----------|----------|--------|
+    | AI-1 | Add connection pool alerting | @alice | 2024-01-20 | P0 | Done |
+    | AI-2 | Test error paths under load | @bob | 2024-02-01 | P1 | In Progress |
+
+    ## What Went Well
+
+    Detection took two minutes.
+
+    ## What Went Wrong
+
+    Load tests missed error paths.
+
+    ## Lessons Learned
+
+    Test error paths under load.
+    """
+)
+
+
+def check_text(tmp_path: Path, text: str, name: str = "report.md", **settings: object) -> list[Problem]:
+    """Problems of one report file holding ``text``."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load([(path, name)], Settings(**settings), display_root=tmp_path).problems
+
+
+def codes(problems: list[Problem]) -> list[str]:
+    return [p.code for p in problems]
+
+
+MKDOCS_YML = """\
+site_name: Test knowledge base
+docs_dir: docs
+site_dir: site
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - postmortems{options}
+markdown_extensions:
+  - tables
+  - admonition
+"""
+
+
+class Site:
+    """A throwaway MkDocs project: write reports, build it for real, read the output."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.docs = root / "docs"
+        self.docs.mkdir(parents=True, exist_ok=True)
+        (self.docs / "index.md").write_text("# Home\n", encoding="utf-8")
+        self.options = ""
+
+    def add(self, rel: str, text: str) -> Path:
+        path = self.docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def configure(self, options: str) -> None:
+        self.options = ":\n" + textwrap.indent(textwrap.dedent(options), "      ")
+
+    def build(self, strict: bool = True) -> None:
+        config_file = self.root / "mkdocs.yml"
+        config_file.write_text(MKDOCS_YML.format(options=self.options), encoding="utf-8")
+        config = load_config(str(config_file), strict=strict)
+        build(config)
+
+    def html(self, rel: str) -> str:
+        return (self.root / "site" / rel).read_text(encoding="utf-8")
+
+    def page(self, src: str) -> str:
+        """The built HTML of the docs page ``src`` (directory URLs)."""
+        stem = src.removesuffix(".md")
+        target = "index.html" if stem == "index" else f"{stem.removesuffix('/index')}/index.html"
+        return self.html(target)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path / "project")
+
+
+@pytest.fixture
+def build_fails() -> Callable[[Site], None]:
+    def run(site: Site) -> None:
+        with pytest.raises(Abort):
+            site.build(strict=True)
+
+    return run
