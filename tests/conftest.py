@@ -10,7 +10,6 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
-
 from postmortem_kb import Settings, load
 from postmortem_kb.rules import Problem
 
@@ -80,7 +79,9 @@ VALID = textwrap.dedent(
 )
 
 
-def check_text(tmp_path: Path, text: str, name: str = "report.md", **settings: object) -> list[Problem]:
+def check_text(
+    tmp_path: Path, text: str, name: str = "report.md", **settings: object
+) -> list[Problem]:
     """Problems of one report file holding ``text``."""
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from postmortem_kb import RULES, Level, Settings, load
+
 from tests.conftest import VALID, check_text, codes
 
 ACTIONS_HEADER = "| ID | Action | Owner | Due Date | Priority | Status |"
@@ -25,38 +25,131 @@ BREAKING = [
     ("PM002", "no frontmatter", lambda t: t.split("---\n", 2)[2], 1),
     ("PM003", "unterminated frontmatter", replace("related: []\n---\n", "related: []\n"), 1),
     ("PM004", "YAML syntax error", replace("severity: SEV1", "severity: SEV1: high"), 5),
-    ("PM005", "frontmatter is a list", lambda t: "---\n- a\n- b\n---\n" + t.split("---\n", 2)[2], 2),
+    (
+        "PM005",
+        "frontmatter is a list",
+        lambda t: "---\n- a\n- b\n---\n" + t.split("---\n", 2)[2],
+        2,
+    ),
     ("PM010", "missing severity", replace("severity: SEV1\n", ""), 1),
     ("PM011", "unknown severity", replace("severity: SEV1", "severity: SEV9"), 5),
     ("PM011", "impossible date", replace('date: "2024-01-15"', "date: 2023-02-30"), 4),
-    ("PM011", "unquoted YAML 1.1 time", replace('title: "API outage: connection pool exhausted"', "title: 10:13"), 3),
-    ("PM011", "users_affected negative", replace("users_affected: 50000", "users_affected: -1"), 20),
-    ("PM011", "factor category outside the fishbone", replace("- category: process", "- category: luck"), 14),
+    (
+        "PM011",
+        "unquoted YAML 1.1 time",
+        replace('title: "API outage: connection pool exhausted"', "title: 10:13"),
+        3,
+    ),
+    (
+        "PM011",
+        "users_affected negative",
+        replace("users_affected: 50000", "users_affected: -1"),
+        20,
+    ),
+    (
+        "PM011",
+        "factor category outside the fishbone",
+        replace("- category: process", "- category: luck"),
+        14,
+    ),
     ("PM012", "misspelt field", replace("severity: SEV1\n", "severity: SEV1\nseverty: SEV1\n"), 6),
     ("PM013", "id off pattern", replace("id: INC-2024-001", "id: INC-24-1"), 2),
-    ("PM014", "Final without root cause", replace(
-        "root_cause:\n  category: software-bug\n  summary: \"An error path did not release database connections.\"\n", ""), 6),
+    (
+        "PM014",
+        "Final without root cause",
+        replace(
+            "root_cause:\n  category: software-bug\n"
+            '  summary: "An error path did not release database connections."\n',
+            "",
+        ),
+        6,
+    ),
     ("PM015", "no start time", replace('  started: "2024-01-15T10:13:00Z"\n', ""), 16),
-    ("PM016", "detected before started", replace("detected: \"2024-01-15T10:15", "detected: \"2024-01-15T10:05"), 18),
-    ("PM017", "time without timezone", replace('started: "2024-01-15T10:13:00Z"', 'started: "2024-01-15T10:13:00"'), 17),
-    ("PM018", "unknown template", replace("status: Final\n", "status: Final\ntemplate: fancy\n"), 7),
-    ("PM021", "related id that does not exist", replace("related: []", "related: [INC-2099-999]"), 21),
+    (
+        "PM016",
+        "detected before started",
+        replace('detected: "2024-01-15T10:15', 'detected: "2024-01-15T10:05'),
+        18,
+    ),
+    (
+        "PM017",
+        "time without timezone",
+        replace('started: "2024-01-15T10:13:00Z"', 'started: "2024-01-15T10:13:00"'),
+        17,
+    ),
+    (
+        "PM018",
+        "unknown template",
+        replace("status: Final\n", "status: Final\ntemplate: fancy\n"),
+        7,
+    ),
+    (
+        "PM021",
+        "related id that does not exist",
+        replace("related: []", "related: [INC-2099-999]"),
+        21,
+    ),
     ("PM022", "related to itself", replace("related: []", "related: [INC-2024-001]"), 21),
     ("PM101", "Timeline missing", lambda t: t.replace("## Timeline", "## Chronology"), 1),
-    ("PM102", "Impact empty", replace("About 50,000 users saw errors for 47 minutes.\n", "<!-- quantify -->\n"), 27),
+    (
+        "PM102",
+        "Impact empty",
+        replace("About 50,000 users saw errors for 47 minutes.\n", "<!-- quantify -->\n"),
+        27,
+    ),
     ("PM103", "no What Went Well", replace("## What Went Well", "## Things we liked"), 1),
     ("PM104", "Impact twice", lambda t: t + "\n## Impact\n\nMore.\n", 62),
-    ("PM110", "timeline row with an extra cell", replace("| 10:15 | On-call engineer paged |", "| 10:15 | paged | extra |"), 36),
-    ("PM111", "Timeline without table", lambda t: t.replace("| Time | Event |", "| When | What |"), 31),
+    (
+        "PM110",
+        "timeline row with an extra cell",
+        replace("| 10:15 | On-call engineer paged |", "| 10:15 | paged | extra |"),
+        36,
+    ),
+    (
+        "PM111",
+        "Timeline without table",
+        lambda t: t.replace("| Time | Event |", "| When | What |"),
+        31,
+    ),
     ("PM112", "time that is not a time", replace("| 10:15 |", "| quarter past ten |"), 36),
     ("PM113", "rows out of order", replace("| 10:15 |", "| 09:15 |"), 36),
-    ("PM120", "Final report without action table", lambda t: t.replace(ACTIONS_HEADER, "Owners to be found.").replace("|----|--------|-------|----------|----------|--------|\n", "").replace("| AI-1 | Add connection pool alerting | @alice | 2024-01-20 | P0 | Done |\n", "").replace("| AI-2 | Test error paths under load | @bob | 2024-02-01 | P1 | In Progress |\n", ""), 43),
-    ("PM121", "no Priority column", lambda t: t.replace("Due Date | Priority |", "Due Date | Urgency |"), 45),
+    (
+        "PM120",
+        "Final report without action table",
+        lambda t: (
+            t.replace(ACTIONS_HEADER, "Owners to be found.")
+            .replace("|----|--------|-------|----------|----------|--------|\n", "")
+            .replace(
+                "| AI-1 | Add connection pool alerting | @alice | 2024-01-20 | P0 | Done |\n", ""
+            )
+            .replace(
+                "| AI-2 | Test error paths under load | @bob | 2024-02-01 | P1 | In Progress |\n",
+                "",
+            )
+        ),
+        43,
+    ),
+    (
+        "PM121",
+        "no Priority column",
+        lambda t: t.replace("Due Date | Priority |", "Due Date | Urgency |"),
+        45,
+    ),
     ("PM122", "priority P7", replace("| P0 |", "| P7 |"), 47),
     ("PM123", "status Doing", replace("| In Progress |", "| Doing |"), 48),
     ("PM124", "due date 30 February", replace("2024-02-01", "2024-02-30"), 48),
     ("PM125", "two AI-1", replace("| AI-2 |", "| AI-1 |"), 48),
-    ("PM126", "issue that is no URL", lambda t: t.replace("| Status |", "| Status | Issue |").replace("|--------|\n", "|--------|---|\n").replace("| Done |", "| Done | OPS-12 |").replace("| In Progress |", "| In Progress | https://tracker.example/OPS-13 |"), 47),
+    (
+        "PM126",
+        "issue that is no URL",
+        lambda t: (
+            t.replace("| Status |", "| Status | Issue |")
+            .replace("|--------|\n", "|--------|---|\n")
+            .replace("| Done |", "| Done | OPS-12 |")
+            .replace("| In Progress |", "| In Progress | https://tracker.example/OPS-13 |")
+        ),
+        47,
+    ),
     ("PM127", "no owner", replace("| @bob |", "|  |"), 48),
 ]
 
@@ -65,9 +158,10 @@ def test_the_fixture_is_valid(tmp_path: Path) -> None:
     assert check_text(tmp_path, VALID) == []
 
 
-@pytest.mark.parametrize(("code", "mutate", "line"), [
-    pytest.param(code, mutate, line, id=f"{code}-{why}") for code, why, mutate, line in BREAKING
-])
+@pytest.mark.parametrize(
+    ("code", "mutate", "line"),
+    [pytest.param(code, mutate, line, id=f"{code}-{why}") for code, why, mutate, line in BREAKING],
+)
 def test_rule_fires_on_its_breakage(tmp_path: Path, code: str, mutate, line: int | None) -> None:
     problems = check_text(tmp_path, mutate(VALID))
     hits = [p for p in problems if p.code == code]
@@ -96,7 +190,10 @@ def test_duplicate_ids_are_reported_in_both_files(tmp_path: Path) -> None:
     for name in ("a.md", "b.md"):
         (tmp_path / name).write_text(VALID, encoding="utf-8")
     kb = load([(tmp_path / "a.md", "a.md"), (tmp_path / "b.md", "b.md")], Settings(), tmp_path)
-    assert [(p.path, p.code, p.line) for p in kb.problems] == [("a.md", "PM020", 2), ("b.md", "PM020", 2)]
+    assert [(p.path, p.code, p.line) for p in kb.problems] == [
+        ("a.md", "PM020", 2),
+        ("b.md", "PM020", 2),
+    ]
     assert "b.md" in kb.problems[0].message
 
 
@@ -108,39 +205,70 @@ def test_yaml_surprise_is_explained(tmp_path: Path) -> None:
 
 
 def test_all_problems_of_a_file_come_in_one_run(tmp_path: Path) -> None:
-    text = (VALID.replace("severity: SEV1", "severity: SEV9")
-            .replace("| 10:15 |", "| 09:15 |")
-            .replace("| P0 |", "| P7 |")
-            .replace("## Impact", "## Effects"))
+    text = (
+        VALID.replace("severity: SEV1", "severity: SEV9")
+        .replace("| 10:15 |", "| 09:15 |")
+        .replace("| P0 |", "| P7 |")
+        .replace("## Impact", "## Effects")
+    )
     assert sorted(set(codes(check_text(tmp_path, text)))) == ["PM011", "PM101", "PM113", "PM122"]
 
 
 # --- reports that must pass ------------------------------------------------
 
 PASSING = [
-    ("a Draft may leave Action Items without a table",
-     lambda t: t.replace("status: Final", "status: Draft").replace(ACTIONS_HEADER, "To be agreed.")
-     .replace("|----|--------|-------|----------|----------|--------|\n", "")
-     .replace("| AI-1 | Add connection pool alerting | @alice | 2024-01-20 | P0 | Done |\n", "")
-     .replace("| AI-2 | Test error paths under load | @bob | 2024-02-01 | P1 | In Progress |\n", "")),
-    ("a near-miss needs no impact times",
-     lambda t: t.replace("impact:\n", "near_miss: true\nimpact:\n")
-     .replace('  started: "2024-01-15T10:13:00Z"\n', "").replace('  resolved: "2024-01-15T11:00:00Z"\n', "")),
-    ("headings match whatever their case and spacing",
-     lambda t: t.replace("## Root Cause Analysis", "##   root cause  ANALYSIS  ")),
-    ("a timeline crossing midnight with full dates",
-     lambda t: t.replace("| 11:00 |", "| 2024-01-16 00:30 |")),
-    ("statuses ignore case and curly apostrophes",
-     lambda t: t.replace("| Done |", "| Won\u2019t do |").replace("| In Progress |", "| blocked |")),
-    ("an escaped pipe stays inside its cell",
-     lambda t: t.replace("On-call engineer paged", "Paged on-call \\| and backup")),
-    ("a Markdown link in the Issue column",
-     lambda t: t.replace("| Status |", "| Status | Issue |").replace("|--------|\n", "|--------|---|\n")
-     .replace("| Done |", "| Done | [OPS-12](https://tracker.example/OPS-12) |")
-     .replace("| In Progress |", "| In Progress | |")),
+    (
+        "a Draft may leave Action Items without a table",
+        lambda t: (
+            t.replace("status: Final", "status: Draft")
+            .replace(ACTIONS_HEADER, "To be agreed.")
+            .replace("|----|--------|-------|----------|----------|--------|\n", "")
+            .replace(
+                "| AI-1 | Add connection pool alerting | @alice | 2024-01-20 | P0 | Done |\n", ""
+            )
+            .replace(
+                "| AI-2 | Test error paths under load | @bob | 2024-02-01 | P1 | In Progress |\n",
+                "",
+            )
+        ),
+    ),
+    (
+        "a near-miss needs no impact times",
+        lambda t: (
+            t.replace("impact:\n", "near_miss: true\nimpact:\n")
+            .replace('  started: "2024-01-15T10:13:00Z"\n', "")
+            .replace('  resolved: "2024-01-15T11:00:00Z"\n', "")
+        ),
+    ),
+    (
+        "headings match whatever their case and spacing",
+        lambda t: t.replace("## Root Cause Analysis", "##   root cause  ANALYSIS  "),
+    ),
+    (
+        "a timeline crossing midnight with full dates",
+        lambda t: t.replace("| 11:00 |", "| 2024-01-16 00:30 |"),
+    ),
+    (
+        "statuses ignore case and curly apostrophes",
+        lambda t: t.replace("| Done |", "| Won\u2019t do |").replace(
+            "| In Progress |", "| blocked |"
+        ),
+    ),
+    (
+        "an escaped pipe stays inside its cell",
+        lambda t: t.replace("On-call engineer paged", "Paged on-call \\| and backup"),
+    ),
+    (
+        "a Markdown link in the Issue column",
+        lambda t: (
+            t.replace("| Status |", "| Status | Issue |")
+            .replace("|--------|\n", "|--------|---|\n")
+            .replace("| Done |", "| Done | [OPS-12](https://tracker.example/OPS-12) |")
+            .replace("| In Progress |", "| In Progress | |")
+        ),
+    ),
     ("dates written unquoted", lambda t: t.replace('date: "2024-01-15"', "date: 2024-01-15")),
-    ("a UTF-8 byte-order mark and CRLF line endings",
-     lambda t: "\ufeff" + t.replace("\n", "\r\n")),
+    ("a UTF-8 byte-order mark and CRLF line endings", lambda t: "\ufeff" + t.replace("\n", "\r\n")),
 ]
 
 
@@ -165,7 +293,8 @@ def test_rules_can_be_switched_off_or_downgraded(tmp_path: Path) -> None:
 
 def test_configured_template_and_id_pattern(tmp_path: Path) -> None:
     text = VALID.replace("id: INC-2024-001", "id: OPS-7").replace(
-        "status: Final\n", "status: Final\ntemplate: Brief\n")
+        "status: Final\n", "status: Final\ntemplate: Brief\n"
+    )
     settings = {"id_pattern": r"^OPS-\d+$", "templates": {"brief": {"required": ["Impact"]}}}
     assert check_text(tmp_path, text, **settings) == []
     without_impact = text.replace("## Impact", "## Effects")

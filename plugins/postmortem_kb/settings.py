@@ -105,15 +105,19 @@ class Settings(BaseModel):
             raise ValueError(f"not a valid regular expression: {exc}") from None
         return value
 
-    @field_validator("rules")
+    @field_validator("rules", mode="before")
     @classmethod
-    def _rules_exist(cls, value: dict[str, Level]) -> dict[str, Level]:
-        resolved: dict[str, Level] = {}
+    def _rules_exist(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        resolved: dict[str, object] = {}
         for key, level in value.items():
             try:
-                resolved[lookup(key).code] = level
+                code = lookup(str(key)).code
             except KeyError:
                 raise ValueError(f"no rule has the code or name {key!r}") from None
+            # YAML 1.1 reads an unquoted `off` as false: that is what the user meant.
+            resolved[code] = Level.OFF if level is False else level
         return resolved
 
     @field_validator("default_template")

@@ -1,0 +1,7 @@
+"""``python -m postmortem_kb`` runs the ``pmkb`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

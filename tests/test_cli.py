@@ -1,0 +1,162 @@
+"""``pmkb`` as a user and CI run it: real processes, real files, exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from postmortem_kb import RULES
+
+from tests.conftest import VALID
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pmkb(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "postmortem_kb", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A knowledge base with an mkdocs.yml, two valid reports and one broken one."""
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\ndocs_dir: kb\nplugins:\n  - search\n  - postmortems:\n"
+        "      rules:\n        PM103: off\n",
+        encoding="utf-8",
+    )
+    reports = tmp_path / "kb" / "2024"
+    reports.mkdir(parents=True)
+    (tmp_path / "kb" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (reports / "a.md").write_text(
+        VALID.replace("related: []", "related: [INC-2024-002]"), encoding="utf-8"
+    )
+    (reports / "b.md").write_text(VALID.replace("INC-2024-001", "INC-2024-002"), encoding="utf-8")
+    (reports / "c.md").write_text(
+        VALID.replace("INC-2024-001", "INC-2024-003")
+        .replace("## Timeline", "## Chronology")
+        .replace("## What Went Well", "## Highlights"),
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_check_reads_mkdocs_yml_and_reports_errors(project: Path) -> None:
+    result = pmkb("check", cwd=project)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "kb/2024/c.md:1: error PM101 missing-section: required section 'Timeline' is missing "
+        "(template 'standard')",
+        "    hint: Add a '## Timeline' section.",
+        "1 error, 0 warnings in 3 postmortems",
+    ]  # PM103 (What Went Well) is switched off in mkdocs.yml
+    assert result.stderr == ""
+
+
+def test_check_passes_on_valid_files(project: Path) -> None:
+    result = pmkb("check", "kb/2024/a.md", "kb/2024/b.md", cwd=project)
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        "0 errors, 0 warnings in 2 postmortems",
+    )
+
+
+def test_one_file_is_checked_against_the_whole_knowledge_base(project: Path) -> None:
+    """a.md names INC-2024-002, which lives in b.md: no false 'related-unknown'."""
+    assert pmkb("check", "kb/2024/a.md", cwd=project).returncode == 0
+    (project / "kb" / "2024" / "d.md").write_text(VALID, encoding="utf-8")  # duplicates a.md's id
+    result = pmkb("check", "kb/2024/d.md", cwd=project)
+    assert result.returncode == 1
+    assert "PM020 duplicate-id: id 'INC-2024-001' is also used by 2024/a.md" in result.stdout
+    assert "kb/2024/a.md" not in result.stdout.split("\n")[0]
+
+
+def test_strict_fails_on_warnings(project: Path) -> None:
+    (project / "kb" / "2024" / "b.md").write_text(
+        VALID.replace("INC-2024-001", "INC-2024-002").replace(
+            "severity:", "severty: SEV1\nseverity:"
+        ),
+        encoding="utf-8",
+    )
+    assert pmkb("check", "kb/2024/b.md", cwd=project).returncode == 0
+    strict = pmkb("check", "--strict", "kb/2024/b.md", cwd=project)
+    assert strict.returncode == 1
+    assert (
+        "warning PM012 unknown-field: unknown field 'severty'; did you mean 'severity'?"
+        in strict.stdout
+    )
+
+
+def test_json_format(project: Path) -> None:
+    result = pmkb("check", "--format", "json", cwd=project)
+    document = json.loads(result.stdout)
+    assert (document["files"], document["errors"], document["warnings"]) == (3, 1, 0)
+    [problem] = document["problems"]
+    assert problem == {
+        "path": "kb/2024/c.md",
+        "line": 1,
+        "code": "PM101",
+        "rule": "missing-section",
+        "level": "error",
+        "message": "required section 'Timeline' is missing (template 'standard')",
+        "hint": "Add a '## Timeline' section.",
+    }
+
+
+def test_github_format_writes_workflow_annotations(project: Path) -> None:
+    result = pmkb("check", "--format", "github", cwd=project)
+    assert result.stdout.splitlines()[0] == (
+        "::error file=kb/2024/c.md,line=1,title=PM101 missing-section::required section "
+        "'Timeline' is missing (template 'standard'). Hint: Add a '## Timeline' section."
+    )
+
+
+def test_usage_errors_exit_2_without_traceback(project: Path, tmp_path: Path) -> None:
+    missing = pmkb("check", "nowhere.md", cwd=project)
+    assert (missing.returncode, missing.stderr.strip()) == (
+        2,
+        "pmkb: no such file or folder: nowhere.md",
+    )
+    assert pmkb("check", "--format", "xml", cwd=project).returncode == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    no_config = pmkb("check", cwd=empty)
+    assert no_config.returncode == 2 and "no mkdocs.yml here" in no_config.stderr
+    (project / "mkdocs.yml").write_text("plugins:\n  - postmortems:\n      id_pattern: '('\n")
+    bad_option = pmkb("check", cwd=project)
+    assert bad_option.returncode == 2
+    assert "id_pattern" in bad_option.stderr and "Traceback" not in bad_option.stderr
+
+
+def test_mkdocs_yml_with_python_tags_is_readable(project: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text() + "markdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "site_url: !ENV [SITE_URL, 'https://example.org']\n"
+    )
+    assert pmkb("check", "kb/2024/a.md", cwd=project).returncode == 0
+
+
+def test_rules_lists_every_rule_with_configured_levels(project: Path) -> None:
+    result = pmkb("rules", cwd=project)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(RULES)
+    assert any(line.split()[:3] == ["PM103", "recommended-section", "off"] for line in lines)
+    listed = json.loads(pmkb("rules", "--format", "json", cwd=project).stdout)
+    assert {rule["code"] for rule in listed} == set(RULES)
+
+
+def test_repository_samples_pass_the_check() -> None:
+    result = pmkb("check", "--strict", cwd=ROOT)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip().endswith("0 errors, 0 warnings in 10 postmortems")
