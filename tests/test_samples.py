@@ -62,5 +62,5 @@ def test_repository_site_builds_strictly(tmp_path: Path) -> None:
         / "index.html"
     ).read_text(encoding="utf-8")
     assert "INC-2026-002" in page and 'class="pmkb-header"' in page
-    index = (tmp_path / "site" / "incidents" / "index.html").read_text(encoding="utf-8")
-    assert index.count("<tr>") == 11  # header and ten reports
+    archive = (tmp_path / "site" / "incidents" / "archive" / "index.html").read_text("utf-8")
+    assert archive.count('<a href="../../20') == 10  # one link to each report

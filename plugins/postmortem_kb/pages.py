@@ -1,44 +1,511 @@
 """Generated index pages, written as Markdown so they look and search like authored ones.
 
 Reports are kept out of the navigation (listing thousands of pages on every page
-makes a build quadratic), so these pages are how readers reach them.
+makes a build quadratic), so these pages are how readers reach them: an overview,
+severity, pattern, action-item, archive, monthly-review and near-miss pages.
+Every value from frontmatter or tables goes through :func:`markdown_text`.
 """
 
 from __future__ import annotations
 
+import calendar
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import actions
+from .actions import Tracked
 from .kb import KnowledgeBase
-from .view import format_duration, link_from, markdown_text, sorted_newest_first, src_uri
+from .model import ActionStatus, Severity, Status
+from .patterns import (
+    Group,
+    Recurrence,
+    cause_of,
+    factors_of,
+    group_by,
+    newest_first,
+    recurring,
+    services_of,
+    tags_of,
+)
+from .report import Report
+from .rules import Level
+from .view import format_duration, link_from, markdown_text, src_uri
 
-INDEX_PAGE = "index.md"
+FACTOR_CATEGORIES = ("people", "process", "technology", "environment")
 
 
-def incidents_index(kb: KnowledgeBase, page_uri: str) -> str:
-    """Every postmortem, newest first, with the facts a reader scans for."""
-    lines = [
-        "# All incidents",
-        "",
-        f"{len(kb.reports)} postmortems, newest first. Reports with problems are still "
-        "listed, and their pages say what to fix.",
-        "",
-        "| Date | Id | Title | Severity | Status | Duration | Services |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    folder = kb.settings.folder
-    for report in sorted_newest_first(kb):
-        meta = report.meta
-        title = markdown_text(report.title)
-        if meta is not None and meta.near_miss:
-            title += " *(near-miss)*"
-        if any(p.level == "error" for p in kb.problems_of(report)):
-            title += " **(has problems)**"
-        cells = [
-            report.incident_date.isoformat() if report.incident_date else "",
-            markdown_text(report.id or ""),
-            f"[{title}]({link_from(page_uri, src_uri(report, folder))})",
-            markdown_text(meta.severity) if meta else "",
-            markdown_text(meta.status) if meta else "",
-            format_duration(report.duration),
-            ", ".join(markdown_text(s) for s in meta.services) if meta else "",
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """One way of grouping incidents, with its own folder of pages."""
+
+    folder: str
+    singular: str
+    plural: str
+    values: Callable[[Report], Iterable[str]]
+
+
+FACETS = (
+    Facet("causes", "Root-cause category", "Root-cause categories", cause_of),
+    Facet("factors", "Contributing factor", "Contributing factors", factors_of),
+    Facet("services", "Service", "Services", services_of),
+    Facet("tags", "Tag", "Tags", tags_of),
+)
+
+
+@dataclass
+class SiteIndex:
+    """Every generated page of one knowledge base, by docs path."""
+
+    kb: KnowledgeBase
+    today: date
+    prefix: str = "incidents"
+    pages: dict[str, str] = field(default_factory=dict)
+    nav: list[tuple[str, str]] = field(default_factory=list)
+    """(title, path) of the pages meant for the navigation, in order."""
+
+    def __post_init__(self) -> None:
+        self.prefix = self.prefix.strip("/")
+        self.reports = newest_first(self.kb.reports)
+        self.items = actions.collect(self.kb.reports)
+        self.recurrences = recurring(self.kb.reports)
+        self.groups = {f.folder: group_by(self.reports, f.values) for f in FACETS}
+        self._render()
+
+    def uri(self, name: str) -> str:
+        return f"{self.prefix}/{name}"
+
+    # --- building blocks -----------------------------------------------------
+
+    def _add(self, name: str, lines: list[str], nav_title: str | None = None) -> None:
+        uri = self.uri(name)
+        self.pages[uri] = "\n".join(lines).rstrip() + "\n"
+        if nav_title:
+            self.nav.append((nav_title, uri))
+
+    def _report_link(self, page: str, report: Report, text: str | None = None) -> str:
+        label = markdown_text(report.title if text is None else text)
+        target = link_from(self.uri(page), src_uri(report, self.kb.settings.folder))
+        return f"[{label}]({target})"
+
+    def _page_link(self, page: str, target: str, text: str) -> str:
+        return f"[{markdown_text(text)}]({link_from(self.uri(page), self.uri(target))})"
+
+    def _marks(self, report: Report) -> str:
+        marks = []
+        if report.meta is not None and report.meta.near_miss:
+            marks.append(" *(near-miss)*")
+        if any(p.level is Level.ERROR for p in self.kb.problems_of(report)):
+            marks.append(" **(has problems)**")
+        return "".join(marks)
+
+    def _incidents(self, page: str, reports: list[Report]) -> list[str]:
+        if not reports:
+            return ["*None.*", ""]
+        lines = [
+            "| Date | Incident | Severity | Status | Duration | Services |",
+            "|---|---|---|---|---|---|",
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        for report in reports:
+            meta = report.meta
+            incident = f"{markdown_text(report.id or '')} {self._report_link(page, report)}"
+            cells = [
+                report.incident_date.isoformat() if report.incident_date else "",
+                incident.strip() + self._marks(report),
+                markdown_text(meta.severity) if meta else "",
+                markdown_text(meta.status) if meta else "",
+                format_duration(report.duration),
+                ", ".join(markdown_text(s) for s in meta.services) if meta else "",
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        return [*lines, ""]
+
+    def _actions(self, page: str, items: list[Tracked]) -> list[str]:
+        if not items:
+            return ["*None.*", ""]
+        lines = [
+            "| Due | Item | Action | Owner | Priority | Status | Report |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for tracked in items:
+            item, report = tracked.item, tracked.report
+            due = item.due.isoformat() if item.due else ""
+            if item.is_overdue(self.today):
+                due = f"**{due} (overdue)**"
+            status = markdown_text(item.status) if item.status else ""
+            cells = [
+                due,
+                markdown_text(item.id),
+                markdown_text(item.action),
+                markdown_text(item.owner),
+                markdown_text(item.priority) if item.priority else "",
+                status,
+                self._report_link(page, report, report.id or report.rel),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        return [*lines, ""]
+
+    # --- pages -----------------------------------------------------------------
+
+    def _render(self) -> None:
+        self._overview()
+        self._severity()
+        self._patterns()
+        self._action_items()
+        self._archive()
+        self._reviews()
+        self._near_misses()
+
+    def _overview(self) -> None:
+        page = "index.md"
+        reports = self.reports
+        open_items = [t for t in self.items if t.item.is_open]
+        late = actions.overdue(self.items, self.today)
+        lines = [
+            "# Incident overview",
+            "",
+            f"{len(reports)} postmortems, near-misses included "
+            f"({sum(bool(r.meta and r.meta.near_miss) for r in reports)}). "
+            f"Action items are measured on {self.today.isoformat()}.",
+            "",
+            "## By severity",
+            "",
+            "| Severity | Incidents | Latest |",
+            "|---|---|---|",
+        ]
+        by_severity = self._by_severity()
+        for severity in Severity:
+            members = by_severity[severity]
+            latest = self._report_link(page, members[0]) if members else ""
+            link = self._page_link(page, f"severity/{severity.value.lower()}.md", severity.value)
+            lines.append(f"| {link} | {len(members)} | {latest} |")
+        lines += ["", "## By status", "", "| Status | Postmortems |", "|---|---|"]
+        for status in Status:
+            count = sum(1 for r in reports if r.meta and r.meta.status is status)
+            lines.append(f"| {status.value} | {count} |")
+        broken = [r for r in reports if any(p.level is Level.ERROR for p in self.kb.problems_of(r))]
+        if broken:
+            lines.append(f"| With problems to fix | {len(broken)} |")
+        lines += ["", "## Latest incidents", "", *self._incidents(page, reports[:10])]
+        lines += [
+            "## Action items",
+            "",
+            f"{len(open_items)} open, **{len(late)} overdue**, completion rate "
+            f"{actions.format_rate(actions.completion_rate(self.items))}. "
+            + self._page_link(page, "action-items.md", "All action items"),
+            "",
+        ]
+        if late:
+            lines += ["### Most overdue", "", *self._actions(page, late[:10])]
+        lines += ["## Recurring causes", ""]
+        lines += self._recurrence_list(page, self.recurrences[:5])
+        lines += [
+            "## Browse",
+            "",
+            "- " + self._page_link(page, "severity/index.md", "By severity"),
+            "- " + self._page_link(page, "patterns/index.md", "Patterns and recurring causes"),
+            "- " + self._page_link(page, "action-items.md", "Action items"),
+            "- " + self._page_link(page, "archive.md", "Archive by year and month"),
+            "- " + self._page_link(page, "reviews/index.md", "Monthly incident reviews"),
+            "- " + self._page_link(page, "near-misses.md", "Near-misses"),
+        ]
+        self._add(page, lines, "Overview")
+
+    def _by_severity(self) -> dict[Severity, list[Report]]:
+        groups: dict[Severity, list[Report]] = {s: [] for s in Severity}
+        for report in self.reports:
+            if report.meta is not None:
+                groups[report.meta.severity].append(report)
+        return groups
+
+    def _severity(self) -> None:
+        by_severity = self._by_severity()
+        lines = [
+            "# Incidents by severity",
+            "",
+            "| Severity | Incidents | Final | Near-misses |",
+            "|---|---|---|---|",
+        ]
+        for severity, members in by_severity.items():
+            final = sum(1 for r in members if r.meta and r.meta.status is Status.FINAL)
+            near = sum(1 for r in members if r.meta and r.meta.near_miss)
+            link = self._page_link(
+                "severity/index.md", f"severity/{severity.value.lower()}.md", severity.value
+            )
+            lines.append(f"| {link} | {len(members)} | {final} | {near} |")
+        unrated = [r for r in self.reports if r.meta is None]
+        if unrated:
+            lines += [
+                "",
+                "## Without a valid severity",
+                "",
+                *self._incidents("severity/index.md", unrated),
+            ]
+        self._add("severity/index.md", lines, "By severity")
+        for severity, members in by_severity.items():
+            name = f"severity/{severity.value.lower()}.md"
+            self._add(
+                name,
+                [
+                    f"# {severity.value} incidents",
+                    "",
+                    f"{len(members)} incidents, newest first.",
+                    "",
+                    *self._incidents(name, members),
+                ],
+            )
+
+    def _recurrence_list(self, page: str, recurrences: list[Recurrence]) -> list[str]:
+        if not recurrences:
+            return ["*No root-cause category has repeated on shared services or tags.*", ""]
+        lines: list[str] = []
+        for recurrence in recurrences:
+            cause = self._group_link(page, "causes", recurrence.category)
+            shared = []
+            if recurrence.shared_services:
+                shared.append(
+                    "services "
+                    + ", ".join(
+                        self._group_link(page, "services", s) for s in recurrence.shared_services
+                    )
+                )
+            if recurrence.shared_tags:
+                shared.append(
+                    "tags "
+                    + ", ".join(self._group_link(page, "tags", t) for t in recurrence.shared_tags)
+                )
+            ids = ", ".join(
+                f"{self._report_link(page, r)} ({markdown_text(r.id or '')})"
+                for r in recurrence.reports
+            )
+            lines.append(
+                f"- **Repeat: {cause}**, {len(recurrence.reports)} incidents sharing "
+                f"{'; '.join(shared)}: {ids}"
+            )
+        return [*lines, ""]
+
+    def _group_link(self, page: str, folder: str, key: str) -> str:
+        group = next((g for g in self.groups[folder] if g.key == key), None)
+        if group is None:
+            return markdown_text(key)
+        return self._page_link(page, f"{folder}/{group.slug}.md", group.label)
+
+    def _patterns(self) -> None:
+        page = "patterns/index.md"
+        lines = [
+            "# Patterns",
+            "",
+            "## Recurring causes",
+            "",
+            "Incidents with the same root-cause category that share a service or a tag. "
+            "A repeat is a reason to review the pattern itself, not only each incident.",
+            "",
+            *self._recurrence_list(page, self.recurrences),
+        ]
+        for facet in FACETS:
+            groups = self.groups[facet.folder]
+            lines += [f"## {facet.plural}", ""]
+            if not groups:
+                lines += ["*None yet.*", ""]
+                continue
+            lines += [f"| {facet.singular} | Incidents | Latest |", "|---|---|---|"]
+            for group in groups:
+                link = self._page_link(page, f"{facet.folder}/{group.slug}.md", group.label)
+                latest = group.reports[0]
+                lines.append(
+                    f"| {link} | {len(group.reports)} | {self._report_link(page, latest)} |"
+                )
+            lines.append("")
+            for group in groups:
+                self._group_page(facet, group)
+        self._add(page, lines, "Patterns")
+
+    def _group_page(self, facet: Facet, group: Group) -> None:
+        name = f"{facet.folder}/{group.slug}.md"
+        lines = [
+            f"# {facet.singular}: {markdown_text(group.label)}",
+            "",
+            f"{len(group.reports)} incidents, newest first.",
+            "",
+        ]
+        lines += self._incidents(name, group.reports)
+        members = {id(r) for r in group.reports}
+        repeats = [r for r in self.recurrences if any(id(x) in members for x in r.reports)]
+        if repeats and facet.folder != "factors":
+            lines += ["## Recurring causes among them", "", *self._recurrence_list(name, repeats)]
+        self._add(name, lines)
+
+    def _action_items(self) -> None:
+        page = "action-items.md"
+        items = self.items
+        late = actions.overdue(items, self.today)
+        open_items = [t for t in items if t.item.is_open]
+        lines = [
+            "# Action items",
+            "",
+            f"{len(items)} action items from {len(self.reports)} postmortems: {len(open_items)} "
+            f"open, **{len(late)} overdue** on {self.today.isoformat()}. Completion rate "
+            f"{actions.format_rate(actions.completion_rate(items))} (Done over all items but "
+            "Won't Do).",
+            "",
+            "## Overdue",
+            "",
+            "Due before the build date and neither Done nor Won't Do, most overdue first.",
+            "",
+            *self._actions(page, late),
+            "## By status",
+            "",
+        ]
+        for status, members in actions.by_status(items).items():
+            title = status.value if status is not None else "Unknown status"
+            lines += [f"### {title} ({len(members)})", "", *self._actions(page, members)]
+        lines += [
+            "## By owner",
+            "",
+            "| Owner | Open | Overdue | Done | All |",
+            "|---|---|---|---|---|",
+        ]
+        owners = actions.by_owner(items)
+        for owner, members in owners.items():
+            lines.append(
+                f"| {markdown_text(owner)} | {sum(t.item.is_open for t in members)} | "
+                f"{len(actions.overdue(members, self.today))} | "
+                f"{sum(t.item.status is ActionStatus.DONE for t in members)} | {len(members)} |"
+            )
+        lines.append("")
+        for owner, members in owners.items():
+            still_open = [t for t in members if t.item.is_open]
+            if still_open:
+                lines += [
+                    f"### Open items of {markdown_text(owner)}",
+                    "",
+                    *self._actions(page, still_open),
+                ]
+        lines += [
+            "## By priority",
+            "",
+            "| Priority | Open | Overdue | Done | All |",
+            "|---|---|---|---|---|",
+        ]
+        by_priority: dict[str, list[Tracked]] = defaultdict(list)
+        for tracked in items:
+            by_priority[tracked.item.priority.value if tracked.item.priority else "?"].append(
+                tracked
+            )
+        for priority in sorted(by_priority):
+            members = by_priority[priority]
+            lines.append(
+                f"| {markdown_text(priority)} | {sum(t.item.is_open for t in members)} | "
+                f"{len(actions.overdue(members, self.today))} | "
+                f"{sum(t.item.status is ActionStatus.DONE for t in members)} | {len(members)} |"
+            )
+        lines += [
+            "",
+            "## Completion by severity",
+            "",
+            "| Severity | Items | Done | Completion |",
+            "|---|---|---|---|",
+        ]
+        for severity, members in actions.by_severity(items).items():
+            done = sum(t.item.status is ActionStatus.DONE for t in members)
+            rate = actions.format_rate(actions.completion_rate(members))
+            lines.append(f"| {severity.value} | {len(members)} | {done} | {rate} |")
+        self._add(page, lines, "Action items")
+
+    def _months(self) -> dict[tuple[int, int], list[Report]]:
+        months: dict[tuple[int, int], list[Report]] = defaultdict(list)
+        for report in self.reports:
+            if report.incident_date is not None:
+                months[(report.incident_date.year, report.incident_date.month)].append(report)
+        return dict(sorted(months.items(), reverse=True))
+
+    def _archive(self) -> None:
+        page = "archive.md"
+        lines = ["# Archive", "", f"{len(self.reports)} postmortems by year and month.", ""]
+        year = None
+        for (y, m), members in self._months().items():
+            if y != year:
+                year = y
+                lines += [f"## {y}", ""]
+            review = self._page_link(page, f"reviews/{y:04d}-{m:02d}.md", "monthly review")
+            lines += [
+                f"### {calendar.month_name[m]} {y}",
+                "",
+                f"{len(members)} incidents; see the {review}.",
+                "",
+                *self._incidents(page, members),
+            ]
+        undated = [r for r in self.reports if r.incident_date is None]
+        if undated:
+            lines += ["## Without a valid date", "", *self._incidents(page, undated)]
+        self._add(page, lines, "Archive")
+
+    def _reviews(self) -> None:
+        months = self._months()
+        due_in: dict[tuple[int, int], list[Tracked]] = defaultdict(list)
+        for tracked in self.items:
+            if tracked.item.due is not None:
+                due_in[(tracked.item.due.year, tracked.item.due.month)].append(tracked)
+        index = [
+            "# Monthly incident reviews",
+            "",
+            "One page a month, ready to present: its incidents, the action items due in "
+            "it, and the causes that came back.",
+            "",
+            "| Month | Incidents | SEV0-SEV1 | Action items due |",
+            "|---|---|---|---|",
+        ]
+        for y, m in sorted(set(months) | set(due_in), reverse=True):
+            members = months.get((y, m), [])
+            name = f"reviews/{y:04d}-{m:02d}.md"
+            label = f"{calendar.month_name[m]} {y}"
+            major = sum(
+                1 for r in members if r.meta and r.meta.severity in (Severity.SEV0, Severity.SEV1)
+            )
+            index.append(
+                f"| {self._page_link('reviews/index.md', name, label)} | {len(members)} "
+                f"| {major} | {len(due_in.get((y, m), []))} |"
+            )
+            ids = {id(r) for r in members}
+            from_month = [t for t in self.items if id(t.report) in ids]
+            repeats = [r for r in self.recurrences if any(id(x) in ids for x in r.reports)]
+            self._add(
+                name,
+                [
+                    f"# Monthly incident review: {label}",
+                    "",
+                    f"## Incidents ({len(members)})",
+                    "",
+                    *self._incidents(name, members),
+                    "## Action items due this month",
+                    "",
+                    *self._actions(name, due_in.get((y, m), [])),
+                    "## Follow-up of this month's action items",
+                    "",
+                    *self._actions(name, from_month),
+                    "## Causes that recurred",
+                    "",
+                    *self._recurrence_list(name, repeats),
+                ],
+            )
+        self._add("reviews/index.md", index, "Monthly reviews")
+
+    def _near_misses(self) -> None:
+        near = [r for r in self.reports if r.meta is not None and r.meta.near_miss]
+        self._add(
+            "near-misses.md",
+            [
+                "# Near-misses",
+                "",
+                "Incidents that could have had a major impact but did not. They teach the same "
+                "lessons at a lower price.",
+                "",
+                *self._incidents("near-misses.md", near),
+            ],
+            "Near-misses",
+        )
+
+
+def generate(kb: KnowledgeBase, today: date, prefix: str = "incidents") -> SiteIndex:
+    return SiteIndex(kb=kb, today=today, prefix=prefix)

@@ -23,7 +23,8 @@ from mkdocs.structure.pages import Page
 from .config import ConfigError, settings_from_options
 from .kb import KnowledgeBase, is_report, load
 from .output import line_of
-from .pages import INDEX_PAGE, incidents_index
+from .pages import generate
+from .relate import Links, link
 from .report import Report
 from .rules import Level
 from .settings import Settings
@@ -34,6 +35,7 @@ log = get_plugin_logger(__name__)
 PACKAGE_DIR = Path(__file__).parent
 STYLESHEET = "assets/postmortem-kb/pmkb.css"
 HEADER_TEMPLATE = "partials/postmortem-header.html"
+RELATED_TEMPLATE = "partials/postmortem-related.html"
 
 
 class PostmortemsConfig(base.Config):
@@ -59,6 +61,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.settings = Settings()
         self.kb = KnowledgeBase(settings=self.settings)
         self.reports: dict[str, Report] = {}
+        self.links: dict[str, Links] = {}
         self.env: Environment | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -90,6 +93,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.kb = load(selected.values(), self.settings, display_root=project_dir)
         self.reports = dict(zip(selected, self.kb.reports, strict=True))
         self._log_problems()
+        self.links = link(
+            self.kb.reports, self.settings.related_limit, self.settings.related_threshold
+        )
         self._add_generated(files, config)
         # Report pages are rendered before MkDocs' own template environment exists.
         self.env = config.theme.get_env()
@@ -111,15 +117,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             )
 
     def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
-        index_uri = f"{self.config.pages_dir.strip('/')}/{INDEX_PAGE}"
-        generated = {index_uri: incidents_index(self.kb, index_uri)}
-        for uri, content in generated.items():
+        index = generate(self.kb, self.settings.today(), self.config.pages_dir)
+        in_nav = {uri for _, uri in index.nav}
+        for uri, content in index.pages.items():
             if files.get_file_from_path(uri) is not None:
                 raise PluginError(
                     f"'{uri}' exists in docs_dir, and the postmortems plugin generates a page "
                     "there; rename the file or set the plugin's 'pages_dir' option"
                 )
-            files.append(File.generated(config, uri, content=content))
+            # Detail pages (one per tag, service, month...) are reached from the index
+            # pages; listing them all in the navigation would grow every page.
+            inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content=content, inclusion=inclusion))
         stylesheet = (PACKAGE_DIR / "assets" / "pmkb.css").read_text(encoding="utf-8")
         files.append(File.generated(config, STYLESHEET, content=stylesheet))
 

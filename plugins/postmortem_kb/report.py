@@ -19,7 +19,7 @@ from .source import Source, read_source
 from .validate import check_frontmatter, check_sections, read_action_items, read_timeline
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Report:
     path: Path
     rel: str

@@ -6,8 +6,9 @@ same options from ``mkdocs.yml`` with the same defaults and the same errors.
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -95,6 +96,25 @@ class Settings(BaseModel):
         description="The date that decides which action items are overdue; "
         "defaults to SOURCE_DATE_EPOCH, then today.",
     )
+
+    related_limit: int = Field(
+        default=5, ge=0, description="Most similar incidents shown on a report page."
+    )
+    related_threshold: float = Field(
+        default=0.25, ge=0, le=1, description="Lowest similarity score (0-1) worth showing."
+    )
+
+    def today(self) -> date:
+        """The build date: the option, else SOURCE_DATE_EPOCH, else today (UTC).
+
+        Overdue action items depend on it, so reproducible builds must pin it.
+        """
+        if self.build_date is not None:
+            return self.build_date
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch.isdigit():
+            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        return datetime.now(tz=UTC).date()
 
     @field_validator("id_pattern")
     @classmethod

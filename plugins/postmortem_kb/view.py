@@ -9,11 +9,12 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
-from .kb import KnowledgeBase
+from .relate import Links
 from .report import Report
 from .rules import Problem
 
@@ -80,6 +81,33 @@ def header_context(report: Report, problems: list[Problem]) -> dict[str, Any]:
     }
 
 
+def related_context(
+    links: Links, reports: dict[str, Report], url_of: Callable[[Report], str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Related incidents for the template: raw values, each with the URL of its page."""
+
+    def entry(report_id: str) -> dict[str, Any]:
+        other = reports[report_id]
+        meta = other.meta
+        return {
+            "id": report_id,
+            "title": other.title,
+            "url": url_of(other),
+            "severity": str(meta.severity) if meta else "",
+            "near_miss": bool(meta and meta.near_miss),
+        }
+
+    return {
+        "names": [entry(i) for i in links.names if i in reports],
+        "named_by": [entry(i) for i in links.named_by if i in reports],
+        "similar": [
+            {**entry(m.id), "score": m.score, "reasons": list(m.reasons)}
+            for m in links.similar
+            if m.id in reports
+        ],
+    }
+
+
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
@@ -87,11 +115,3 @@ def _text(value: object) -> str:
 def severity_class(severity: str) -> str:
     """A CSS class that is safe whatever the frontmatter said."""
     return f"pmkb-{severity.lower()}" if re.fullmatch(r"SEV[0-4]", severity) else "pmkb-unknown"
-
-
-def sorted_newest_first(kb: KnowledgeBase) -> list[Report]:
-    return sorted(
-        kb.reports,
-        key=lambda r: (r.incident_date.toordinal() if r.incident_date else 0, r.id or r.rel),
-        reverse=True,
-    )

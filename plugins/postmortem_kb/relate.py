@@ -1,0 +1,165 @@
+"""Related incidents: the links authors wrote, and the similar incidents we compute.
+
+Similarity is a weighted sum that a reader can check by eye: Jaccard overlap of
+tags and of services, the same root-cause category, and TF-IDF cosine of the
+root-cause summaries. Candidates come from an inverted index, so a report is only
+compared with reports that share something with it, never with all of them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .report import Report
+from .slugs import normalise
+
+WEIGHTS = {"tags": 0.35, "services": 0.25, "category": 0.2, "text": 0.2}
+"""How much each kind of evidence counts; a perfect match on all of them scores 1."""
+
+MAX_POSTINGS = 200
+"""A feature shared by more reports than this is too common to propose candidates alone."""
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9_-]{2,}")
+_STOPWORD_TEXT = """
+the and for was were with that this from into when which while then than have has had not
+but are its our their all any can could would should did does after before during over under
+out off one two three per via because been being also only more most
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A report similar to another, with the score and the reasons in words."""
+
+    id: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Links:
+    """What one report says about others, and what others say about it."""
+
+    names: list[str] = field(default_factory=list)
+    named_by: list[str] = field(default_factory=list)
+    similar: list[Match] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Features:
+    tags: frozenset[str]
+    services: frozenset[str]
+    category: str
+    vector: dict[str, float]
+
+
+def _terms(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+
+
+def _features(reports: list[Report]) -> dict[str, _Features]:
+    texts: dict[str, list[str]] = {}
+    frequency: Counter[str] = Counter()
+    for report in reports:
+        meta = report.meta
+        if meta is None:
+            continue
+        words = _terms(meta.root_cause.summary) if meta.root_cause else []
+        texts[meta.id] = words
+        frequency.update(set(words))
+    count = len(texts)
+    features: dict[str, _Features] = {}
+    for report in reports:
+        meta = report.meta
+        if meta is None or meta.id in features:
+            continue
+        weights = {
+            word: n * (math.log((1 + count) / (1 + frequency[word])) + 1.0)
+            for word, n in Counter(texts[meta.id]).items()
+        }
+        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        features[meta.id] = _Features(
+            tags=frozenset(normalise(t) for t in meta.tags),
+            services=frozenset(normalise(s) for s in meta.services),
+            category=normalise(meta.root_cause.category) if meta.root_cause else "",
+            vector={word: v / norm for word, v in weights.items()},
+        )
+    return features
+
+
+def _keys(feature: _Features) -> Iterable[str]:
+    yield from (f"t:{t}" for t in feature.tags)
+    yield from (f"s:{s}" for s in feature.services)
+    if feature.category:
+        yield f"c:{feature.category}"
+    yield from (f"w:{w}" for w in feature.vector)
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _compare(a: _Features, b: _Features) -> tuple[float, tuple[str, ...]]:
+    reasons: list[str] = []
+    score = 0.0
+    if shared := sorted(a.tags & b.tags):
+        score += WEIGHTS["tags"] * _jaccard(a.tags, b.tags)
+        reasons.append("shares tags: " + ", ".join(shared))
+    if shared := sorted(a.services & b.services):
+        score += WEIGHTS["services"] * _jaccard(a.services, b.services)
+        reasons.append("shares services: " + ", ".join(shared))
+    if a.category and a.category == b.category:
+        score += WEIGHTS["category"]
+        reasons.append(f"same root-cause category ({a.category})")
+    cosine = sum(v * b.vector.get(w, 0.0) for w, v in a.vector.items())
+    if cosine >= 0.1:
+        score += WEIGHTS["text"] * cosine
+        reasons.append(f"similar root-cause wording ({cosine:.0%})")
+    return score, tuple(reasons)
+
+
+def similar(reports: list[Report], threshold: float) -> dict[str, list[Match]]:
+    """For each report id, the others scoring at least ``threshold``, best first."""
+    features = _features(reports)
+    postings: dict[str, list[str]] = defaultdict(list)
+    for report_id in sorted(features):
+        for key in _keys(features[report_id]):
+            postings[key].append(report_id)
+    result: dict[str, list[Match]] = {}
+    for report_id in sorted(features):
+        feature = features[report_id]
+        candidates: set[str] = set()
+        for key in _keys(feature):
+            ids = postings[key]
+            if len(ids) <= MAX_POSTINGS:
+                candidates.update(ids)
+        candidates.discard(report_id)
+        matches = []
+        for other in candidates:
+            score, reasons = _compare(feature, features[other])
+            if score >= threshold:
+                matches.append(Match(other, round(score, 4), reasons))
+        matches.sort(key=lambda m: (-m.score, m.id))
+        result[report_id] = matches
+    return result
+
+
+def link(reports: list[Report], limit: int = 5, threshold: float = 0.25) -> dict[str, Links]:
+    """Explicit links both ways, and the ``limit`` most similar reports with reasons."""
+    known = {r.meta.id for r in reports if r.meta is not None}
+    links: dict[str, Links] = {report_id: Links() for report_id in sorted(known)}
+    for report in sorted((r for r in reports if r.meta is not None), key=lambda r: r.meta.id):
+        for target in report.meta.related:
+            if target in known and target != report.meta.id:
+                if target not in links[report.meta.id].names:
+                    links[report.meta.id].names.append(target)
+                if report.meta.id not in links[target].named_by:
+                    links[target].named_by.append(report.meta.id)
+    for report_id, matches in similar(reports, threshold).items():
+        links[report_id].similar = matches[:limit]
+    return links
