@@ -10,6 +10,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
+
 from postmortem_kb import Settings, load
 from postmortem_kb.rules import Problem
 
@@ -155,3 +156,60 @@ def build_fails() -> Callable[[Site], None]:
             site.build(strict=True)
 
     return run
+
+
+def report_text(
+    id: str,
+    *,
+    date: str = "2024-01-15",
+    title: str | None = None,
+    severity: str = "SEV2",
+    status: str = "Final",
+    tags: list[str] | None = None,
+    services: list[str] | None = None,
+    category: str = "software-bug",
+    summary: str = "An error path did not release database connections.",
+    factors: list[str] | None = None,
+    near_miss: bool = False,
+    related: list[str] | None = None,
+    actions: list[tuple[str, str, str, str, str]] | None = None,
+) -> str:
+    """A valid standard-template report; ``actions`` rows are (id, owner, due, priority, status)."""
+    import yaml
+
+    meta: dict[str, object] = {
+        "id": id,
+        "title": title or f"Incident {id}",
+        "date": date,
+        "severity": severity,
+        "status": status,
+        "authors": ["Alice Smith"],
+        "tags": tags or [],
+        "services": services or [],
+        "root_cause": {"category": category, "summary": summary},
+        "contributing_factors": [
+            {"category": c, "description": "A factor."} for c in (factors or [])
+        ],
+        "near_miss": near_miss,
+        "related": related or [],
+    }
+    if not near_miss:
+        meta["impact"] = {"started": f"{date}T10:00:00Z", "resolved": f"{date}T10:30:00Z"}
+    rows = actions if actions is not None else [("AI-1", "@alice", "2024-02-01", "P1", "Done")]
+    table = "\n".join(
+        f"| {a} | Add a safeguard | {owner} | {due} | {prio} | {st} |"
+        for a, owner, due, prio, st in rows
+    )
+    sections = {
+        "Executive Summary": "Something broke.",
+        "Impact": "Users saw errors for 30 minutes.",
+        "Timeline": "| Time | Event |\n|---|---|\n| 10:00 | Started |\n| 10:30 | Resolved |",
+        "Root Cause Analysis": "See the summary.",
+        "Action Items": "| ID | Action | Owner | Due Date | Priority | Status |\n"
+        "|---|---|---|---|---|---|\n" + table,
+        "What Went Well": "Fast detection.",
+        "What Went Wrong": "Slow rollback.",
+        "Lessons Learned": "Test rollbacks.",
+    }
+    body = "\n\n".join(f"## {name}\n\n{text}" for name, text in sections.items())
+    return f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n{body}\n"

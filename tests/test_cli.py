@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from postmortem_kb import RULES
 
+from postmortem_kb import RULES
 from tests.conftest import VALID
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from postmortem_kb import RULES, Level, Settings, load
 
+from postmortem_kb import RULES, Level, Settings, load
 from tests.conftest import VALID, check_text, codes
 
 ACTIONS_HEADER = "| ID | Action | Owner | Due Date | Priority | Status |"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+
 from postmortem_kb import KnowledgeBase, Settings, find_reports, load
 from postmortem_kb.model import ActionStatus, Severity
 from postmortem_kb.settings import DEFAULT_TEMPLATES

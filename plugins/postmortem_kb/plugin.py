@@ -28,7 +28,7 @@ from .relate import Links, link
 from .report import Report
 from .rules import Level
 from .settings import Settings
-from .view import header_context, severity_class
+from .view import header_context, related_context, severity_class, src_uri
 
 log = get_plugin_logger(__name__)
 
@@ -62,6 +62,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.kb = KnowledgeBase(settings=self.settings)
         self.reports: dict[str, Report] = {}
         self.links: dict[str, Links] = {}
+        self.by_id: dict[str, Report] = {}
         self.env: Environment | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -96,6 +97,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.links = link(
             self.kb.reports, self.settings.related_limit, self.settings.related_threshold
         )
+        self.by_id = self.kb.by_id()
         self._add_generated(files, config)
         # Report pages are rendered before MkDocs' own template environment exists.
         self.env = config.theme.get_env()
@@ -155,7 +157,20 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             postmortem=context,
             severity_class=severity_class(context["severity"]),
         )
-        return f"<h1>{html.escape(report.title)}</h1>\n{header}\n{html_content}"
+        related = self.env.get_template(RELATED_TEMPLATE).render(
+            related=self._related(report, page, files)
+        )
+        return f"<h1>{html.escape(report.title)}</h1>\n{header}\n{html_content}\n{related}"
+
+    def _related(self, report: Report, page: Page, files: Files) -> dict[str, object]:
+        """The related-incident lists of ``report``, with URLs relative to its page."""
+
+        def url_of(other: Report) -> str:
+            target = files.get_file_from_path(src_uri(other, self.settings.folder))
+            return target.url_relative_to(page.file) if target is not None else ""
+
+        links = self.links.get(report.id or "", Links())
+        return related_context(links, self.by_id, url_of)
 
 
 def _relative_to(path: PurePosixPath, folder: PurePosixPath) -> str | None:

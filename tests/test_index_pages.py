@@ -1,0 +1,182 @@
+"""Generated pages in real builds: the right incidents on the right pages, and safe."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import Site, report_text
+
+
+@pytest.fixture
+def built(site: Site) -> Site:
+    """Five incidents over two months, a near-miss, a repeat and a hostile title."""
+    site.add(
+        "2024/01/a.md",
+        report_text(
+            "INC-2024-001",
+            date="2024-01-10",
+            severity="SEV1",
+            tags=["config-push"],
+            services=["api-gateway"],
+            category="config-change",
+            related=["INC-2024-002"],
+            factors=["process"],
+            actions=[
+                ("AI-1", "@alice", "2024-02-01", "P0", "Not Started"),
+                ("AI-2", "@bob", "2024-04-01", "P1", "In Progress"),
+                ("AI-3", "@alice", "2024-01-20", "P1", "Done"),
+            ],
+        ),
+    )
+    site.add(
+        "2024/02/b.md",
+        report_text(
+            "INC-2024-002",
+            date="2024-02-05",
+            severity="SEV1",
+            tags=["config-push"],
+            services=["api-gateway"],
+            category="config-change",
+            actions=[("AI-1", "@carol", "2024-02-20", "P2", "Blocked")],
+        ),
+    )
+    site.add(
+        "2024/02/c.md",
+        report_text(
+            "INC-2024-003",
+            date="2024-02-07",
+            severity="SEV3",
+            near_miss=True,
+            tags=["disk"],
+            services=["postgres"],
+            category="capacity",
+            title="Disk almost full",
+            actions=[("AI-1", "@dan", "2024-02-15", "P2", "Won't Do")],
+        ),
+    )
+    site.add(
+        "2024/02/d.md",
+        report_text(
+            "INC-2024-004",
+            date="2024-02-09",
+            severity="SEV2",
+            title="<script>alert('t')</script> & [link](javascript:x)",
+            tags=["<img src=x onerror=alert(1)>", "../../escape"],
+            services=["search"],
+        ),
+    )
+    site.configure("build_date: 2024-03-01\n")
+    site.build()
+    return site
+
+
+def test_related_block_shows_links_both_ways_with_reasons(built: Site) -> None:
+    a = built.page("2024/01/a.md")
+    block = a[a.index('class="pmkb-related"') :]
+    names = block[block.index("Named in this report") : block.index("</ul>")]
+    assert "INC-2024-002" in names and 'href="../../02/b/"' in names
+    b = built.page("2024/02/b.md")
+    named_by = b[b.index("Reports that name this one") :]
+    assert "INC-2024-001" in named_by[: named_by.index("</ul>")]
+    similar = block[block.index("Similar incidents") :]
+    assert "INC-2024-002" in similar
+    assert (
+        "shares tags: config-push; shares services: api-gateway; same root-cause category "
+        "(config-change)" in similar
+    )
+
+
+def test_related_links_point_at_built_pages(built: Site) -> None:
+    page = built.root / "site" / "2024" / "01" / "a" / "index.html"
+    html = built.page("2024/01/a.md")
+    block = html[html.index('class="pmkb-related"') :]
+    hrefs = re.findall(r'href="([^"#]+)"', block[: block.index("</section>")])
+    assert len(hrefs) == 2
+    for href in hrefs:
+        assert (page.parent / href / "index.html").resolve().is_file(), href
+
+
+def test_severity_pages_list_their_incidents_newest_first(built: Site) -> None:
+    sev1 = built.page("incidents/severity/sev1.md")
+    assert sev1.index("INC-2024-002") < sev1.index("INC-2024-001")
+    assert "INC-2024-003" not in sev1 and "INC-2024-004" not in sev1
+    assert "INC-2024-003" in built.page("incidents/severity/sev3.md")
+
+
+def test_action_items_page_puts_overdue_first_with_owners(built: Site) -> None:
+    page = built.page("incidents/action-items.md")
+    overdue = page[page.index('id="overdue"') : page.index('id="by-status"')]
+    assert "2024-02-01 (overdue)" in overdue and "2024-02-20 (overdue)" in overdue
+    assert overdue.index("2024-02-01") < overdue.index("2024-02-20")
+    assert "2024-04-01" not in overdue  # due after the build date
+    assert "2024-02-15" not in overdue and "2024-01-20" not in overdue  # closed: never late
+    assert "2 overdue" in page.replace("<strong>", "").replace("</strong>", "")
+    owners = page[page.index('id="by-owner"') :]
+    assert re.search(r"<td>@alice</td>\s*<td>1</td>\s*<td>1</td>\s*<td>2</td>\s*<td>3</td>", owners)
+    assert re.search(r"<td>SEV1</td>\s*<td>4</td>\s*<td>1</td>\s*<td>25%</td>", page)
+
+
+def test_patterns_page_flags_the_repeat(built: Site) -> None:
+    page = built.page("incidents/patterns/index.md")
+    repeat = page[page.index('id="recurring-causes"') : page.index('id="root-cause-categories"')]
+    assert "Repeat:" in repeat and "config-change" in repeat
+    assert "INC-2024-001" in repeat and "INC-2024-002" in repeat
+    assert "INC-2024-003" not in repeat
+    assert "INC-2024-001" in built.page("incidents/tags/config-push.md")
+    assert "INC-2024-003" in built.page("incidents/causes/capacity.md")
+    assert "INC-2024-001" in built.page("incidents/factors/process.md")
+
+
+def test_archive_and_monthly_reviews(built: Site) -> None:
+    archive = built.page("incidents/archive.md")
+    assert archive.index("February 2024") < archive.index("January 2024")
+    february = built.page("incidents/reviews/2024-02.md")
+    incidents = february[
+        february.index('id="incidents-3"') : february.index('id="action-items-due')
+    ]
+    assert all(i in incidents for i in ("INC-2024-002", "INC-2024-003", "INC-2024-004"))
+    due = february[february.index('id="action-items-due') : february.index('id="follow-up')]
+    assert "2024-02-01" in due and "2024-02-20" in due
+    assert "INC-2024-001" in february[february.index('id="causes-that-recurred"') :]
+
+
+def test_near_misses_are_marked_and_listed(built: Site) -> None:
+    near = built.page("incidents/near-misses.md")
+    assert "INC-2024-003" in near and "INC-2024-001" not in near
+    assert "Disk almost full</a> <em>(near-miss)</em>" in built.page("incidents/archive.md")
+    assert "pmkb-near-miss" in built.page("2024/02/c.md")
+
+
+def test_hostile_values_are_text_and_slugs_are_safe(built: Site) -> None:
+    site_dir = built.root / "site"
+    for path in site_dir.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "<script>alert(" not in html, path
+        assert "<img src=x" not in html, path
+        assert 'href="javascript:' not in html, path
+    tag_dirs = sorted(p.name for p in (site_dir / "incidents" / "tags").iterdir())
+    assert tag_dirs == ["config-push", "disk", "escape", "img-src-x-onerror-alert-1"]
+    assert all(p.resolve().is_relative_to(site_dir.resolve()) for p in site_dir.rglob("*"))
+    assert "&lt;script&gt;alert" in built.page("incidents/archive.md")
+
+
+def test_generated_pages_are_searchable_and_in_the_navigation(built: Site) -> None:
+    index = json.loads((built.root / "site" / "search" / "search_index.json").read_text())
+    locations = {doc["location"] for doc in index["docs"]}
+    assert {"incidents/action-items/", "incidents/patterns/", "incidents/archive/"} <= locations
+    home = built.page("index.md")
+    nav = home[home.index("md-nav--primary") : home.index("md-sidebar--secondary")]
+    for title in (
+        "Incident overview",
+        "Incidents by severity",
+        "Patterns",
+        "Action items",
+        "Archive",
+        "Monthly incident reviews",
+        "Near-misses",
+    ):
+        assert re.search(rf">\s*{title}\s*<", nav), title
+    assert "config-push" not in nav  # detail pages are reached from the index pages

@@ -1,0 +1,146 @@
+"""Related incidents, patterns and action-item figures, computed by the core."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from postmortem_kb import KnowledgeBase, Settings, load
+from postmortem_kb.actions import collect, completion_rate, overdue
+from postmortem_kb.patterns import recurring
+from postmortem_kb.relate import link
+from postmortem_kb.slugs import slug_map, slugify
+from tests.conftest import report_text
+
+
+def knowledge_base(tmp_path: Path, *texts: str) -> KnowledgeBase:
+    files = []
+    for index, text in enumerate(texts):
+        path = tmp_path / f"r{index}.md"
+        path.write_text(text, encoding="utf-8")
+        files.append((path, path.name))
+    kb = load(files, Settings(), tmp_path)
+    assert kb.errors == [], kb.errors
+    return kb
+
+
+def test_explicit_links_go_both_ways(tmp_path: Path) -> None:
+    kb = knowledge_base(
+        tmp_path,
+        report_text("INC-2024-001", related=["INC-2024-002"]),
+        report_text("INC-2024-002"),
+        report_text("INC-2024-003", related=["INC-2024-002"]),
+    )
+    links = link(kb.reports)
+    assert links["INC-2024-001"].names == ["INC-2024-002"]
+    assert links["INC-2024-002"].names == []
+    assert links["INC-2024-002"].named_by == ["INC-2024-001", "INC-2024-003"]
+
+
+def test_similar_incidents_come_with_reasons_best_first(tmp_path: Path) -> None:
+    push = "A config push reached every region at once without a staged rollout."
+    kb = knowledge_base(
+        tmp_path,
+        report_text(
+            "INC-2024-001",
+            tags=["config-push", "global-rollout"],
+            services=["api-gateway"],
+            category="config-change",
+            summary=push,
+        ),
+        report_text(
+            "INC-2024-002",
+            tags=["config-push", "global-rollout"],
+            services=["api-gateway"],
+            category="config-change",
+            summary=push,
+        ),
+        report_text(
+            "INC-2024-003",
+            tags=["config-push"],
+            services=["search"],
+            category="capacity",
+            summary="The disk filled up.",
+        ),
+        report_text(
+            "INC-2024-004",
+            tags=["unrelated"],
+            services=["billing"],
+            category="capacity",
+            summary="The queue filled up.",
+        ),
+    )
+    assert [m.id for m in link(kb.reports)["INC-2024-001"].similar] == ["INC-2024-002"]
+    similar = link(kb.reports, threshold=0.1)["INC-2024-001"].similar
+    assert [m.id for m in similar] == ["INC-2024-002", "INC-2024-003"]
+    best = similar[0]
+    assert best.reasons[:3] == (
+        "shares tags: config-push, global-rollout",
+        "shares services: api-gateway",
+        "same root-cause category (config-change)",
+    )
+    assert best.reasons[3].startswith("similar root-cause wording (")
+    assert best.score > similar[1].score
+    assert similar[1].reasons == ("shares tags: config-push",)
+    assert link(kb.reports, limit=1, threshold=0.1)["INC-2024-001"].similar == [best]
+
+
+def test_ties_are_broken_by_id(tmp_path: Path) -> None:
+    texts = [report_text(f"INC-2024-00{n}", tags=["dns"]) for n in (3, 1, 2)]
+    kb = knowledge_base(tmp_path, *texts)
+    assert [m.id for m in link(kb.reports)["INC-2024-003"].similar] == [
+        "INC-2024-001",
+        "INC-2024-002",
+    ]
+
+
+def test_recurring_causes_need_same_category_and_shared_service_or_tag(tmp_path: Path) -> None:
+    kb = knowledge_base(
+        tmp_path,
+        report_text("INC-2024-001", category="capacity", services=["postgres"]),
+        report_text("INC-2024-002", category="capacity", services=["postgres", "ledger"]),
+        report_text("INC-2024-003", category="capacity", tags=["ledger-lag"], services=["ledger"]),
+        report_text("INC-2024-004", category="capacity", services=["search"]),
+        report_text("INC-2024-005", category="config-change", services=["postgres"]),
+    )
+    [repeat] = recurring(kb.reports)
+    assert repeat.category == "capacity"
+    assert sorted(r.id for r in repeat.reports) == ["INC-2024-001", "INC-2024-002", "INC-2024-003"]
+    assert repeat.shared_services == ["ledger", "postgres"]
+
+
+def test_overdue_is_measured_against_the_build_date(tmp_path: Path) -> None:
+    kb = knowledge_base(
+        tmp_path,
+        report_text(
+            "INC-2024-001",
+            actions=[
+                ("AI-1", "@a", "2024-03-09", "P0", "Not Started"),
+                ("AI-2", "@b", "2024-03-10", "P1", "In Progress"),
+                ("AI-3", "@c", "2024-03-01", "P1", "Done"),
+                ("AI-4", "@d", "2024-03-01", "P2", "Won't Do"),
+                ("AI-5", "@e", "2024-03-02", "P2", "Blocked"),
+            ],
+        ),
+    )
+    items = collect(kb.reports)
+    assert [t.item.id for t in overdue(items, date(2024, 3, 10))] == ["AI-5", "AI-1"]
+    assert [t.item.id for t in overdue(items, date(2024, 3, 11))] == ["AI-5", "AI-1", "AI-2"]
+    assert overdue(items, date(2024, 3, 2)) == []
+    assert completion_rate(items) == 0.25  # one Done of four; Won't Do does not count
+
+
+def test_build_date_comes_from_option_then_source_date_epoch(monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1710000000")  # 2024-03-09T16:00Z
+    assert Settings().today() == date(2024, 3, 9)
+    assert Settings(build_date="2025-01-02").today() == date(2025, 1, 2)
+
+
+def test_slugs_are_safe_and_never_collide() -> None:
+    assert slugify("../../etc/passwd") == "etc-passwd"
+    assert slugify("<script>alert(1)</script>") == "script-alert-1-script"
+    assert slugify("Ünïcode Tag") == "unicode-tag"
+    assert slugify("///") == "item"
+    slugs = slug_map(["C++", "c", "C", "c#", "Config Push", "config_push"])
+    assert slugs == {"c": "c", "c#": "c-2", "c++": "c-3", "config-push": "config-push"}
+    assert len(set(slugs.values())) == len(slugs)
