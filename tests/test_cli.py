@@ -160,3 +160,26 @@ def test_repository_samples_pass_the_check() -> None:
     result = pmkb("check", "--strict", cwd=ROOT)
     assert result.returncode == 0, result.stdout
     assert result.stdout.strip().endswith("0 errors, 0 warnings in 10 postmortems")
+
+
+def test_every_plugin_option_is_understood_by_the_cli(project: Path) -> None:
+    """The CLI reads the same options as the plugin, including the site-only ones."""
+    (project / "mkdocs.yml").write_text(
+        "docs_dir: kb\nplugins:\n  - postmortems:\n      pages_dir: reports-index\n"
+        "      nav_reports: true\n      related_limit: 3\n      related_threshold: 0.4\n"
+        "      build_date: 2024-03-01\n      rules: {PM103: off}\n",
+        encoding="utf-8",
+    )
+    result = pmkb("check", "kb/2024/a.md", cwd=project)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_unknown_default_template_is_a_usage_error(project: Path) -> None:
+    (project / "mkdocs.yml").write_text(
+        "docs_dir: kb\nplugins:\n  - postmortems:\n      default_template: fancy\n",
+        encoding="utf-8",
+    )
+    result = pmkb("check", cwd=project)
+    assert result.returncode == 2
+    assert "default_template 'fancy' is not a template" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -125,23 +125,22 @@ class SiteIndex:
         if not items:
             return ["*None.*", ""]
         lines = [
-            "| Due | Item | Action | Owner | Priority | Status | Report |",
-            "|---|---|---|---|---|---|---|",
+            "| Due | Action | Owner | Priority | Status | Item |",
+            "|---|---|---|---|---|---|",
         ]
         for tracked in items:
             item, report = tracked.item, tracked.report
             due = item.due.isoformat() if item.due else ""
             if item.is_overdue(self.today):
                 due = f"**{due} (overdue)**"
-            status = markdown_text(item.status) if item.status else ""
+            label = f"{report.id or report.rel} {item.id}"
             cells = [
                 due,
-                markdown_text(item.id),
                 markdown_text(item.action),
                 markdown_text(item.owner),
                 markdown_text(item.priority) if item.priority else "",
-                status,
-                self._report_link(page, report, report.id or report.rel),
+                markdown_text(item.status) if item.status else "",
+                self._report_link(page, report, label),
             ]
             lines.append("| " + " | ".join(cells) + " |")
         return [*lines, ""]

@@ -48,10 +48,10 @@ class PostmortemsConfig(base.Config):
     templates = c.Optional(c.Type(dict))
     rules = c.Optional(c.Type(dict))
     build_date = c.Optional(c.Type((str, date)))
-    pages_dir = c.Type(str, default="incidents")
-    """Folder (inside docs_dir) of the generated index pages."""
-    nav_reports = c.Type(bool, default=False)
-    """List every report in the navigation (slow for large knowledge bases)."""
+    pages_dir = c.Optional(c.Type(str))
+    nav_reports = c.Optional(c.Type(bool))
+    related_limit = c.Optional(c.Type(int))
+    related_threshold = c.Optional(c.Type((int, float)))
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -66,11 +66,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.env: Environment | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        core_options = {
-            name: value for name, value in self.config.items() if name in Settings.model_fields
-        }
         try:
-            self.settings = settings_from_options(core_options, config.config_file_path)
+            self.settings = settings_from_options(dict(self.config), config.config_file_path)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         # Lowest precedence: a custom_dir template of the same name replaces ours.
@@ -86,7 +83,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             rel = _relative_to(PurePosixPath(file.src_uri), folder)
             if rel is not None and file.abs_src_path and is_report(rel, self.settings):
                 selected[file.src_uri] = (Path(file.abs_src_path), rel)
-                if not self.config.nav_reports:
+                if not self.settings.nav_reports:
                     # Listing every report on every page makes builds quadratic;
                     # the generated index pages lead to reports instead.
                     file.inclusion = InclusionLevel.NOT_IN_NAV
@@ -119,7 +116,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             )
 
     def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
-        index = generate(self.kb, self.settings.today(), self.config.pages_dir)
+        index = generate(self.kb, self.settings.today(), self.settings.pages_dir)
         in_nav = {uri for _, uri in index.nav}
         for uri, content in index.pages.items():
             if files.get_file_from_path(uri) is not None:

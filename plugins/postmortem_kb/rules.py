@@ -192,7 +192,7 @@ _CATALOGUE = [
         "empty-section",
         _E,
         "A required section has a heading but no text.",
-        "Write the section, or keep the status at Draft until it is written.",
+        "Write the section; a few lines are enough while the report is a Draft.",
     ),
     Rule(
         "PM103",

@@ -10,7 +10,7 @@ import os
 import re
 from datetime import UTC, date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .rules import Level, lookup
 
@@ -97,6 +97,13 @@ class Settings(BaseModel):
         "defaults to SOURCE_DATE_EPOCH, then today.",
     )
 
+    pages_dir: str = Field(
+        default="incidents", description="Folder (inside docs_dir) of the generated pages."
+    )
+    nav_reports: bool = Field(
+        default=False,
+        description="List every report in the navigation (slow for large knowledge bases).",
+    )
     related_limit: int = Field(
         default=5, ge=0, description="Most similar incidents shown on a report page."
     )
@@ -144,6 +151,15 @@ class Settings(BaseModel):
     @classmethod
     def _lowercase(cls, value: str) -> str:
         return value.strip().lower()
+
+    @model_validator(mode="after")
+    def _default_template_exists(self) -> Settings:
+        if self.default_template not in self.all_templates():
+            names = ", ".join(sorted(self.all_templates()))
+            raise ValueError(
+                f"default_template '{self.default_template}' is not a template (known: {names})"
+            )
+        return self
 
     def all_templates(self) -> dict[str, TemplateSpec]:
         """Built-in templates with the configured ones merged over them."""
