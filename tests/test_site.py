@@ -144,3 +144,12 @@ def test_plugin_options_reach_the_rules(site: Site, build_fails: Callable[[Site]
     site.configure("rules:\n  recommended-section: off\n")  # YAML reads off as false
     site.build()
     assert "PM103" not in site.page(REPORT)
+
+
+def test_failed_strict_build_writes_no_pages(site: Site, build_fails) -> None:
+    site.add(REPORT, VALID)
+    site.build()
+    assert (site.root / "site" / "index.html").is_file()
+    site.add(REPORT, VALID.replace("## Timeline", "## Chronology"))
+    build_fails(site)
+    assert list((site.root / "site").rglob("*.html")) == []

@@ -91,6 +91,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.kb = load(selected.values(), self.settings, display_root=project_dir)
         self.reports = dict(zip(selected, self.kb.reports, strict=True))
         self._log_problems()
+        failing = len(self.kb.errors) + len(self.kb.warnings)
+        if config.strict and failing:
+            # Stop before any page is written: the site folder was just cleaned, so a
+            # failed strict build leaves nothing half-built for a deploy step to publish.
+            raise PluginError(
+                f"{failing} postmortem problem(s) listed above fail this strict build; "
+                "no pages were written"
+            )
         self.links = link(
             self.kb.reports, self.settings.related_limit, self.settings.related_threshold
         )
@@ -130,6 +138,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             files.append(File.generated(config, uri, content=content, inclusion=inclusion))
         stylesheet = (PACKAGE_DIR / "assets" / "pmkb.css").read_text(encoding="utf-8")
         files.append(File.generated(config, STYLESHEET, content=stylesheet))
+
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        """Serve reports from the text already read, so a file that is not valid UTF-8
+        is published (with its problems shown) instead of failing the whole build."""
+        report = self.reports.get(page.file.src_uri)
+        return report.source.text if report is not None else None
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files

@@ -1,0 +1,66 @@
+"""Nothing is lost: every Markdown file becomes a page or is named in a problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import VALID, Site
+
+BROKEN = {
+    "2024/no-frontmatter.md": "Only notes.\n",
+    "2024/empty.md": "",
+    "2024/unterminated.md": "---\nid: INC-2024-010\ntitle: x\n",
+    "2024/yaml-error.md": "---\nid: [\n---\n## Impact\n",
+    "2024/not-mapping.md": "---\n- a\n---\nbody\n",
+    "2024/bom-crlf.md": "\ufeff"
+    + VALID.replace("INC-2024-001", "INC-2024-011").replace("\n", "\r\n"),
+    "2024/missing-sections.md": VALID.replace("INC-2024-001", "INC-2024-012").split("## Timeline")[
+        0
+    ],
+    "2024/duplicate-id.md": VALID,
+    "2024/huge.md": VALID.replace("INC-2024-001", "INC-2024-013") + ("filler line\n" * 400_000),
+}
+
+
+def test_every_file_is_published_or_named(site: Site, caplog) -> None:
+    site.add("2024/valid.md", VALID)
+    for rel, text in BROKEN.items():
+        site.add(rel, text)
+    raw = site.docs / "2024" / "latin1.md"
+    raw.write_bytes(VALID.replace("INC-2024-001", "INC-2024-014").encode() + b"caf\xe9\n")
+    site.build(strict=False)
+    site_dir = site.root / "site"
+    for path in sorted(site.docs.rglob("*.md")):
+        rel = path.relative_to(site.docs).as_posix()
+        page = site_dir / rel.removesuffix(".md") / "index.html"
+        if rel == "index.md":
+            page = site_dir / "index.html"
+        named = f"docs/{rel}:" in caplog.text
+        assert page.is_file() or named, f"{rel} was silently dropped"
+        assert page.is_file(), f"{rel} was not published"
+    latin1 = (site_dir / "2024" / "latin1" / "index.html").read_text(encoding="utf-8")
+    assert "PM001 unreadable-file" in latin1 and "caf\ufffd" in latin1
+    assert "PM001" in caplog.text and "docs/2024/latin1.md:" in caplog.text
+
+
+def test_cli_names_every_file(tmp_path: Path) -> None:
+    """``pmkb check`` on the same folder: each broken file is named, nothing crashes."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "kb"
+    for rel, text in {**BROKEN, "2024/valid.md": VALID}.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="")
+    result = subprocess.run(
+        [sys.executable, "-m", "postmortem_kb", "check", "kb"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for rel in BROKEN:
+        if rel not in ("2024/bom-crlf.md", "2024/huge.md"):
+            assert f"kb/{rel}:" in result.stdout, rel

@@ -1,0 +1,144 @@
+"""Property-based tests: no input crashes the checker, and every problem is well-formed."""
+
+from __future__ import annotations
+
+import string
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from postmortem_kb import RULES, Settings, load
+from postmortem_kb.rules import Problem
+from tests.conftest import VALID
+
+BODY = VALID.split("---\n", 2)[2]
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def check(content: str | bytes) -> tuple[list[Problem], int]:
+    """Problems of one file holding ``content``, and the file's line count."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.md"
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8", newline="")
+        else:
+            path.write_bytes(content)
+        kb = load([(path, "report.md")], Settings(), Path(folder))
+        lines = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+        return kb.problems, lines
+
+
+def assert_well_formed(problems: list[Problem], lines: int) -> None:
+    for problem in problems:
+        assert problem.path == "report.md"
+        assert 1 <= problem.line <= lines, problem
+        assert problem.code in RULES and problem.name == RULES[problem.code].name
+        assert problem.message and problem.hint
+
+
+@PROPERTY_SETTINGS
+@given(st.text())
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    assert_well_formed(*check(text))
+
+
+@PROPERTY_SETTINGS
+@given(st.binary())
+def test_arbitrary_bytes_never_crash(content: bytes) -> None:
+    assert_well_formed(*check(content))
+
+
+@PROPERTY_SETTINGS
+@given(st.text(alphabet=string.printable))
+def test_arbitrary_frontmatter_text_never_crashes(frontmatter: str) -> None:
+    assert_well_formed(*check(f"---\n{frontmatter}\n---\n{BODY}"))
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = [
+    "id",
+    "title",
+    "date",
+    "severity",
+    "status",
+    "authors",
+    "template",
+    "tags",
+    "services",
+    "root_cause",
+    "contributing_factors",
+    "impact",
+    "near_miss",
+    "visibility",
+    "related",
+]
+
+
+@PROPERTY_SETTINGS
+@given(st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=12), yaml_values, max_size=10))
+def test_arbitrary_frontmatter_values_never_crash(data: dict[str, object]) -> None:
+    frontmatter = yaml.safe_dump(data, allow_unicode=True)
+    assert_well_formed(*check(f"---\n{frontmatter}---\n{BODY}"))
+
+
+slug = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
+words = st.text(alphabet=string.ascii_letters + " ,.'", min_size=1, max_size=60).filter(
+    lambda s: s.strip()
+)
+
+
+@st.composite
+def valid_reports(draw: st.DrawFn) -> str:
+    day = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+    near_miss = draw(st.booleans())
+    started = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(
+        minutes=draw(st.integers(0, 600))
+    )
+    detected = started + timedelta(minutes=draw(st.integers(0, 600)))
+    resolved = detected + timedelta(minutes=draw(st.integers(0, 6000)))
+    meta: dict[str, object] = {
+        "id": f"INC-{day.year}-{draw(st.integers(1, 99999)):03d}",
+        "title": draw(words),
+        "date": day.isoformat(),
+        "severity": draw(st.sampled_from(["SEV0", "SEV1", "SEV2", "SEV3", "SEV4"])),
+        "status": draw(st.sampled_from(["Draft", "Review", "Final"])),
+        "authors": draw(st.lists(words, min_size=1, max_size=3)),
+        "tags": draw(st.lists(slug, max_size=5)),
+        "services": draw(st.lists(slug, max_size=3)),
+        "root_cause": {"category": draw(slug), "summary": draw(words)},
+        "contributing_factors": [
+            {"category": c, "description": draw(words)}
+            for c in draw(
+                st.lists(
+                    st.sampled_from(["people", "process", "technology", "environment"]), max_size=4
+                )
+            )
+        ],
+        "near_miss": near_miss,
+        "visibility": draw(st.sampled_from(["internal", "public"])),
+    }
+    impact: dict[str, object] = {"detected": detected.isoformat()}
+    if not near_miss or draw(st.booleans()):
+        impact.update(started=started.isoformat(), resolved=resolved.isoformat())
+    impact["users_affected"] = draw(st.integers(0, 10**9))
+    meta["impact"] = impact
+    return f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n{BODY}"
+
+
+@PROPERTY_SETTINGS
+@given(valid_reports())
+def test_valid_reports_always_pass(text: str) -> None:
+    problems, _ = check(text)
+    assert problems == []
