@@ -47,6 +47,8 @@ class Section:
     line: int
     has_text: bool = False
     tables: list[Table] = field(default_factory=list)
+    text: str = ""
+    """The section's Markdown source, without its heading."""
 
     @property
     def key(self) -> str:
@@ -71,14 +73,22 @@ def parse_sections(body: str, offset: int) -> list[Section]:
     lines = body.split("\n")
     sections: list[Section] = []
     current: Section | None = None
+    text_start = 0
+
+    def close(end: int) -> None:
+        if current is not None:
+            current.text = "\n".join(lines[text_start:end]).strip()
+
     index = 0
     while index < len(tokens):
         token = tokens[index]
         if token.type == "heading_open" and token.tag in ("h1", "h2"):
+            close(token.map[0] if token.map else len(lines))
             title = tokens[index + 1].content if index + 1 < len(tokens) else ""
             current = None
             if token.tag == "h2":
                 current = Section(title=title.strip(), line=_line(token, offset))
+                text_start = token.map[1] if token.map else 0
                 sections.append(current)
             index += 3
             continue
@@ -91,6 +101,7 @@ def parse_sections(body: str, offset: int) -> list[Section]:
             if _is_text(token):
                 current.has_text = True
         index += 1
+    close(len(lines))
     return sections
 
 

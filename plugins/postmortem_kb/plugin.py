@@ -8,6 +8,7 @@ the header of each report page and adds the generated index pages.
 from __future__ import annotations
 
 import html
+import json
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -20,6 +21,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from .catalog import build_catalog, build_index
 from .config import ConfigError, settings_from_options
 from .kb import KnowledgeBase, is_report, load
 from .output import line_of
@@ -32,8 +34,27 @@ from .view import header_context, related_context, severity_class, src_uri
 
 log = get_plugin_logger(__name__)
 
+SEARCH_PAGE = """# Search incidents
+
+Has this happened before? Type a few words, an incident id, a service or a tag, then
+narrow the results with the filters. The address bar keeps the search, so you can share
+it or come back to it.
+"""
+
+
+def lunr_js_path() -> Path:
+    """lunr.js 2.3.9 as MkDocs ships it for its own search: the same version lunr.py
+    serialises for, taken from the installed package rather than copied into ours."""
+    import mkdocs.contrib.search
+
+    return Path(mkdocs.contrib.search.__file__).parent / "templates" / "search" / "lunr.js"
+
+
 PACKAGE_DIR = Path(__file__).parent
 STYLESHEET = "assets/postmortem-kb/pmkb.css"
+SEARCH_SCRIPT = "assets/postmortem-kb/incident-search.js"
+LUNR_SCRIPT = "assets/postmortem-kb/lunr.js"
+SEARCH_TEMPLATE = "partials/incident-search.html"
 HEADER_TEMPLATE = "partials/postmortem-header.html"
 RELATED_TEMPLATE = "partials/postmortem-related.html"
 
@@ -74,6 +95,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         config.theme.dirs.append(str(PACKAGE_DIR / "templates"))
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        if SEARCH_SCRIPT not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(SEARCH_SCRIPT)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -104,6 +127,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         )
         self.by_id = self.kb.by_id()
         self._add_generated(files, config)
+        self._add_search(files, config)
         # Report pages are rendered before MkDocs' own template environment exists.
         self.env = config.theme.get_env()
         return files
@@ -139,6 +163,30 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         stylesheet = (PACKAGE_DIR / "assets" / "pmkb.css").read_text(encoding="utf-8")
         files.append(File.generated(config, STYLESHEET, content=stylesheet))
 
+    def _search_uris(self) -> tuple[str, str, str]:
+        base = self.settings.pages_dir.strip("/")
+        return f"{base}/search.md", f"{base}/search/catalog.json", f"{base}/search/index.json"
+
+    def _add_search(self, files: Files, config: MkDocsConfig) -> None:
+        """The incident search page, its catalog and prebuilt index, and lunr.js."""
+        page_uri, catalog_uri, index_uri = self._search_uris()
+        files.append(File.generated(config, page_uri, content=SEARCH_PAGE))
+        catalog_file = File.generated(config, catalog_uri, content="")
+        by_path = {report.path: uri for uri, report in self.reports.items()}
+
+        def url_of(report: Report) -> str:
+            target = files.get_file_from_path(by_path[report.path])
+            return target.url_relative_to(catalog_file) if target is not None else ""
+
+        catalog = build_catalog(self.kb.reports, url_of, self.settings.today())
+        catalog_file.content_string = json.dumps(catalog, ensure_ascii=False, sort_keys=True)
+        index = build_index(catalog["incidents"])
+        files.append(catalog_file)
+        files.append(File.generated(config, index_uri, content=json.dumps(index, sort_keys=True)))
+        files.append(File.generated(config, LUNR_SCRIPT, abs_src_path=str(lunr_js_path())))
+        script = (PACKAGE_DIR / "assets" / "incident-search.js").read_text(encoding="utf-8")
+        files.append(File.generated(config, SEARCH_SCRIPT, content=script))
+
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """Serve reports from the text already read, so a file that is not valid UTF-8
         is published (with its problems shown) instead of failing the whole build."""
@@ -159,6 +207,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_content(
         self, html_content: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        if page.file.src_uri == self._search_uris()[0]:
+            return html_content + self._search_controls(page, files)
         report = self.reports.get(page.file.src_uri)
         if report is None:
             return html_content
@@ -172,6 +222,22 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             related=self._related(report, page, files)
         )
         return f"<h1>{html.escape(report.title)}</h1>\n{header}\n{html_content}\n{related}"
+
+    def _search_controls(self, page: Page, files: Files) -> str:
+        assert self.env is not None
+        _, catalog_uri, index_uri = self._search_uris()
+
+        def url(uri: str) -> str:
+            target = files.get_file_from_path(uri)
+            return target.url_relative_to(page.file) if target is not None else ""
+
+        archive = f"{self.settings.pages_dir.strip('/')}/archive.md"
+        return self.env.get_template(SEARCH_TEMPLATE).render(
+            catalog_url=url(catalog_uri),
+            index_url=url(index_uri),
+            lunr_url=url(LUNR_SCRIPT),
+            archive_url=url(archive),
+        )
 
     def _related(self, report: Report, page: Page, files: Files) -> dict[str, object]:
         """The related-incident lists of ``report``, with URLs relative to its page."""

@@ -1,0 +1,305 @@
+/* postmortem-kb incident search: a faceted search over the prebuilt catalog.
+ *
+ * The catalog (one record per incident) and a lunr index built at build time by
+ * lunr.py are fetched once; the query runs against the index, facets filter the
+ * catalog exactly, and the whole state lives in the URL so a search can be shared,
+ * bookmarked and walked back with the browser's back button.
+ *
+ * Every value from the catalog is written with textContent, never as HTML.
+ * Works with Material's instant navigation (document$) and without it.
+ */
+(function () {
+  "use strict";
+
+  var FACETS = [
+    { key: "severity", label: "Severity", multi: true },
+    { key: "status", label: "Status", multi: true },
+    { key: "cause", label: "Root cause", multi: true },
+    { key: "service", label: "Services", multi: true, field: "services" },
+    { key: "tag", label: "Tags", multi: true, field: "tags" },
+    { key: "near_miss", label: "Near-miss", values: ["yes", "no"] },
+    { key: "open", label: "Open action items", values: ["yes", "no"] }
+  ];
+  var cache = {};
+
+  function loadScript(url) {
+    if (window.lunr) return Promise.resolve();
+    if (!cache.lunr) {
+      cache.lunr = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = url;
+        script.onload = resolve;
+        script.onerror = function () { reject(new Error("cannot load " + url)); };
+        document.head.appendChild(script);
+      });
+    }
+    return cache.lunr;
+  }
+
+  function fetchJson(url) {
+    if (!cache[url]) {
+      cache[url] = fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+        return response.json();
+      });
+    }
+    return cache[url];
+  }
+
+  function el(tag, attributes, children) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      if (name === "text") node.textContent = attributes[name];
+      else node.setAttribute(name, attributes[name]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function valuesOf(incident, facet) {
+    switch (facet.key) {
+      case "service": return incident.services;
+      case "tag": return incident.tags;
+      case "near_miss": return [incident.near_miss ? "yes" : "no"];
+      case "open": return [incident.open_actions > 0 ? "yes" : "no"];
+      default: return incident[facet.key] ? [incident[facet.key]] : [];
+    }
+  }
+
+  /* --- state <-> URL ------------------------------------------------------ */
+
+  function readState() {
+    var params = new URLSearchParams(window.location.search);
+    // Not "q": Material opens its own search dialog for a "q" parameter.
+    var state = { q: params.get("query") || "", sort: params.get("sort") || "relevance",
+                  from: params.get("from") || "", to: params.get("to") || "", filters: {} };
+    FACETS.forEach(function (facet) { state.filters[facet.key] = params.getAll(facet.key); });
+    return state;
+  }
+
+  function writeState(state, push) {
+    var params = new URLSearchParams();
+    if (state.q) params.set("query", state.q);
+    FACETS.forEach(function (facet) {
+      state.filters[facet.key].forEach(function (value) { params.append(facet.key, value); });
+    });
+    if (state.from) params.set("from", state.from);
+    if (state.to) params.set("to", state.to);
+    if (state.sort !== "relevance") params.set("sort", state.sort);
+    var query = params.toString();
+    var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+    if (url === window.location.pathname + window.location.search + window.location.hash) return;
+    window.history[push ? "pushState" : "replaceState"](null, "", url);
+  }
+
+  /* --- searching ----------------------------------------------------------- */
+
+  function search(data, state) {
+    var incidents = data.catalog.incidents;
+    var query = state.q.trim();
+    var scored;
+    if (!query) {
+      scored = incidents.map(function (incident) { return { incident: incident, score: 0 }; });
+    } else {
+      var tokens = window.lunr.tokenizer(query).map(function (t) { return t.toString(); });
+      var hits = tokens.length ? data.index.query(function (q) {
+        tokens.forEach(function (token) {
+          q.term(token, { boost: 10 });
+          q.term(token, { wildcard: window.lunr.Query.wildcard.TRAILING, boost: 1 });
+        });
+      }) : [];
+      scored = hits.map(function (hit) {
+        return { incident: incidents[Number(hit.ref)], score: hit.score };
+      });
+      // An exact incident id always comes first, whatever lunr made of its dashes.
+      var wanted = query.toUpperCase();
+      var exact = incidents.filter(function (i) { return i.id.toUpperCase() === wanted; });
+      if (exact.length) {
+        scored = exact.map(function (i) { return { incident: i, score: Infinity }; }).concat(
+          scored.filter(function (s) { return exact.indexOf(s.incident) < 0; }));
+      }
+    }
+    return scored.filter(function (s) { return inDateRange(s.incident, state); });
+  }
+
+  function inDateRange(incident, state) {
+    if (state.from && (!incident.date || incident.date < state.from)) return false;
+    if (state.to && (!incident.date || incident.date > state.to)) return false;
+    return true;
+  }
+
+  function matches(incident, state, except) {
+    return FACETS.every(function (facet) {
+      var wanted = state.filters[facet.key];
+      if (facet.key === except || !wanted.length) return true;
+      var have = valuesOf(incident, facet);
+      return wanted.some(function (value) { return have.indexOf(value) >= 0; });
+    });
+  }
+
+  function sortResults(results, state) {
+    var byDate = function (a, b) {
+      return a.incident.date < b.incident.date ? 1 : a.incident.date > b.incident.date ? -1
+        : a.incident.id < b.incident.id ? -1 : 1;
+    };
+    if (state.sort === "date" || !state.q.trim()) return results.sort(byDate);
+    return results.sort(function (a, b) { return b.score - a.score || byDate(a, b); });
+  }
+
+  /* --- rendering ------------------------------------------------------------ */
+
+  function highlight(text, query) {
+    var fragment = document.createDocumentFragment();
+    var words = query.toLowerCase().split(/[\s\-]+/).filter(function (w) { return w.length > 1; });
+    if (!words.length) { fragment.appendChild(document.createTextNode(text)); return fragment; }
+    var escaped = words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
+    var pattern = new RegExp("(" + escaped.join("|") + ")", "gi");
+    text.split(pattern).forEach(function (part, i) {
+      fragment.appendChild(i % 2 ? el("mark", { text: part }) : document.createTextNode(part));
+    });
+    return fragment;
+  }
+
+  function renderFacets(root, data, state, results, onChange) {
+    var container = root.querySelector(".pmkb-facets");
+    container.textContent = "";
+    FACETS.forEach(function (facet) {
+      var counts = {};
+      results.forEach(function (r) {
+        if (!matches(r.incident, state, facet.key)) return;
+        valuesOf(r.incident, facet).forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
+      });
+      var values = facet.values || (facet.key === "severity" ? data.catalog.severities
+        : facet.key === "status" ? data.catalog.statuses : Object.keys(counts).sort());
+      var selected = state.filters[facet.key];
+      selected.forEach(function (v) { if (values.indexOf(v) < 0) values = values.concat([v]); });
+      var fieldset = el("fieldset", { "class": "pmkb-facet", "data-facet": facet.key },
+                        [el("legend", { text: facet.label })]);
+      values.forEach(function (value) {
+        var id = "pmkb-" + facet.key + "-" + value.replace(/[^A-Za-z0-9_-]/g, "_");
+        var box = el("input", { type: "checkbox", id: id, value: value });
+        box.checked = selected.indexOf(value) >= 0;
+        box.addEventListener("change", function () {
+          var list = state.filters[facet.key].filter(function (v) { return v !== value; });
+          if (box.checked) list.push(value);
+          state.filters[facet.key] = list;
+          onChange(true);
+        });
+        var count = counts[value] || 0;
+        fieldset.appendChild(el("div", { "class": "pmkb-facet-value" + (count ? "" : " pmkb-zero") }, [
+          box, el("label", { "for": id }, [
+            document.createTextNode(value + " "),
+            el("span", { "class": "pmkb-count", "data-count": String(count), text: "(" + count + ")" })
+          ])
+        ]));
+      });
+      container.appendChild(fieldset);
+    });
+  }
+
+  function renderResults(root, state, results, onClear) {
+    var list = root.querySelector(".pmkb-results");
+    var status = root.querySelector(".pmkb-status");
+    list.textContent = "";
+    status.textContent = results.length === 1 ? "1 incident" : results.length + " incidents";
+    if (!results.length) {
+      var clear = el("button", { type: "button", "class": "md-button pmkb-clear",
+                                 text: "Clear search and filters" });
+      clear.addEventListener("click", onClear);
+      list.appendChild(el("li", { "class": "pmkb-empty" }, [
+        el("p", { text: "No incident matches this search and these filters." }), clear
+      ]));
+      return;
+    }
+    results.forEach(function (result) {
+      var incident = result.incident;
+      var href = new URL(incident.url, new URL(root.getAttribute("data-catalog"), window.location.href)).href;
+      var link = el("a", { href: href, "class": "pmkb-result-title" }, [
+        el("span", { "class": "pmkb-id", text: incident.id }), document.createTextNode(" "),
+        highlight(incident.title, state.q)
+      ]);
+      var meta = [incident.severity, incident.date, incident.status];
+      if (incident.near_miss) meta.push("near-miss");
+      if (incident.overdue_actions) meta.push(incident.overdue_actions + " overdue action items");
+      list.appendChild(el("li", { "class": "pmkb-result", "data-id": incident.id }, [
+        link,
+        el("div", { "class": "pmkb-result-meta", text: meta.filter(Boolean).join(" · ") }),
+        el("p", { "class": "pmkb-snippet" }, [highlight(incident.summary || incident.cause_summary, state.q)])
+      ]));
+    });
+  }
+
+  /* --- wiring ---------------------------------------------------------------- */
+
+  function start(root) {
+    if (root.getAttribute("data-ready")) return;
+    root.setAttribute("data-ready", "loading");
+    Promise.all([
+      fetchJson(root.getAttribute("data-catalog")),
+      fetchJson(root.getAttribute("data-index")),
+      loadScript(root.getAttribute("data-lunr"))
+    ]).then(function (loaded) {
+      var data = { catalog: loaded[0], index: window.lunr.Index.load(loaded[1]) };
+      var state = readState();
+      var form = root.querySelector("form");
+      var input = root.querySelector(".pmkb-query");
+      var sort = root.querySelector(".pmkb-sort");
+      var from = root.querySelector(".pmkb-from");
+      var to = root.querySelector(".pmkb-to");
+      var typingTimer = null;
+
+      function show() {
+        input.value = state.q; sort.value = state.sort; from.value = state.from; to.value = state.to;
+        var results = search(data, state);
+        renderFacets(root, data, state, results, update);
+        var filtered = sortResults(results.filter(function (r) { return matches(r.incident, state); }), state);
+        renderResults(root, state, filtered, clearAll);
+        root.setAttribute("data-ready", "yes");
+      }
+      function update(push) { writeState(state, push); show(); }
+      function clearAll() {
+        state = { q: "", sort: "relevance", from: "", to: "", filters: {} };
+        FACETS.forEach(function (facet) { state.filters[facet.key] = []; });
+        update(true);
+        input.focus();
+      }
+      var typing = false;
+      input.addEventListener("input", function () {
+        state.q = input.value;
+        // The first keystroke after a pause starts a new history entry; the rest of
+        // the word replaces it, so the back button steps through searches, not letters.
+        writeState(state, !typing);
+        typing = true;
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(function () { typing = false; }, 800);
+        show();
+      });
+      form.addEventListener("submit", function (event) { event.preventDefault(); update(true); });
+      sort.addEventListener("change", function () { state.sort = sort.value; update(true); });
+      from.addEventListener("change", function () { state.from = from.value; update(true); });
+      to.addEventListener("change", function () { state.to = to.value; update(true); });
+      window.addEventListener("popstate", function () {
+        if (!document.body.contains(root)) return;
+        state = readState();
+        show();
+      });
+      show();
+    }).catch(function (error) {
+      root.setAttribute("data-ready", "error");
+      root.querySelector(".pmkb-status").textContent = "The incident search could not load: " + error.message;
+    });
+  }
+
+  function init() {
+    var root = document.getElementById("pmkb-search");
+    if (root) start(root);
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

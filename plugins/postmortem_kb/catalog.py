@@ -1,0 +1,112 @@
+"""The incident catalog and its prebuilt lunr index, for the incident search page.
+
+"Has this happened before?" is asked at 3 a.m., so the browser gets everything it
+needs precomputed: one small record per incident for exact facet filtering, and a
+lunr index (built here with lunr.py, loaded by lunr.js) over the fields readers
+search. Full report bodies stay out, which keeps the payload small at thousands
+of reports; Material's own search still covers the prose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from lunr import lunr
+
+from .model import Severity, Status
+from .patterns import newest_first
+from .report import Report
+from .slugs import normalise
+
+SUMMARY_SECTIONS = ("Executive Summary", "Incident Summary", "Summary", "What Almost Happened")
+SUMMARY_CHARS = 320
+
+FIELDS = [
+    {"field_name": "id", "boost": 20},
+    {"field_name": "title", "boost": 10},
+    {"field_name": "tags", "boost": 6},
+    {"field_name": "services", "boost": 6},
+    {"field_name": "cause", "boost": 3},
+    {"field_name": "summary", "boost": 1},
+]
+"""Indexed fields and their weights: names beat descriptions, descriptions beat prose."""
+
+_MARKUP = re.compile(r"<!--.*?-->|<[^>]+>|[*_`#>|]|\[([^\]]*)\]\([^)]*\)", re.DOTALL)
+
+
+def plain_text(markdown: str) -> str:
+    """Readable text of a Markdown snippet, for summaries and snippets."""
+    text = _MARKUP.sub(lambda m: m.group(1) or " ", markdown)
+    return " ".join(text.split())
+
+
+def summary_of(report: Report) -> str:
+    for name in SUMMARY_SECTIONS:
+        section = report.section(name)
+        if section is not None and section.text:
+            text = plain_text(section.text)
+            if len(text) > SUMMARY_CHARS:
+                text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+            return text
+    return ""
+
+
+def entry(report: Report, url: str, today: date) -> dict[str, Any]:
+    """One incident as the search page filters and shows it (raw values: JSON escapes)."""
+    meta = report.meta
+    duration = report.duration
+    items = report.action_items
+    return {
+        "id": report.id or report.rel,
+        "url": url,
+        "title": report.title,
+        "date": report.incident_date.isoformat() if report.incident_date else "",
+        "severity": str(meta.severity) if meta else "",
+        "status": str(meta.status) if meta else "",
+        "template": (meta.template or "standard") if meta else "",
+        "near_miss": bool(meta and meta.near_miss),
+        "tags": sorted({normalise(t) for t in meta.tags}) if meta else [],
+        "services": sorted({normalise(s) for s in meta.services}) if meta else [],
+        "cause": normalise(meta.root_cause.category) if meta and meta.root_cause else "",
+        "cause_summary": meta.root_cause.summary if meta and meta.root_cause else "",
+        "summary": summary_of(report),
+        "minutes": int(duration.total_seconds() // 60) if duration is not None else None,
+        "open_actions": sum(item.is_open for item in items),
+        "overdue_actions": sum(item.is_overdue(today) for item in items),
+    }
+
+
+def build_catalog(
+    reports: list[Report], url_of: Callable[[Report], str], today: date
+) -> dict[str, Any]:
+    """The catalog document: facet vocabularies first, then incidents newest first."""
+    incidents = [entry(r, url_of(r), today) for r in newest_first(reports)]
+    return {
+        "version": 1,
+        "built": today.isoformat(),
+        "severities": [s.value for s in Severity],
+        "statuses": [s.value for s in Status],
+        "incidents": incidents,
+    }
+
+
+def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
+    """A lunr index over the catalog, serialised for ``lunr.Index.load`` in the browser."""
+    # Refs are catalog positions, not ids: a duplicate id must not hide an incident.
+    documents = [
+        {
+            "ref": str(position),
+            "id": item["id"],
+            "title": item["title"],
+            "tags": " ".join(item["tags"]),
+            "services": " ".join(item["services"]),
+            "cause": f"{item['cause'].replace('-', ' ')} {item['cause_summary']}",
+            "summary": item["summary"],
+        }
+        for position, item in enumerate(incidents)
+    ]
+    index = lunr(ref="ref", fields=FIELDS, documents=documents)
+    return index.serialize()
