@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .body import Section, parse_sections
-from .model import ActionItem, Frontmatter, TimelineEntry, parse_calendar_date
+from .model import ActionItem, Frontmatter, Status, TimelineEntry, parse_calendar_date
 from .rules import Finding
 from .settings import Settings
 from .source import Source, read_source
@@ -55,6 +55,14 @@ class Report:
             return parse_calendar_date((self.source.data or {}).get("date"))
         except ValueError:
             return None
+
+    @property
+    def status(self) -> Status | None:
+        """The status, read from the raw data when another field made the model fail."""
+        if self.meta is not None:
+            return self.meta.status
+        raw = (self.source.data or {}).get("status")
+        return next((s for s in Status if s.value == raw), None)
 
     @property
     def duration(self) -> timedelta | None:

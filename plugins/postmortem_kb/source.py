@@ -113,6 +113,7 @@ def _split(source: Source) -> None:
         return
     try:
         fm_text, body = handler.split(text)
+        opening = handler.FM_BOUNDARY.match(text)
     except ValueError:
         source.body = text
         source.findings.append(
@@ -125,26 +126,39 @@ def _split(source: Source) -> None:
         return
     source.body = body
     source.body_offset = text[: len(text) - len(body)].count("\n")
-    _load_yaml(source, fm_text)
+    # The opening delimiter's match swallows blank lines after '---'; count them.
+    _load_yaml(source, fm_text, text[: opening.end()].count("\n") if opening else 0)
 
 
-def _load_yaml(source: Source, fm_text: str) -> None:
-    # The frontmatter text starts on the opening '---' line (line 1), so a node's
-    # zero-based line within it is also its one-based line minus one in the file.
+def _load_yaml(source: Source, fm_text: str, offset: int) -> None:
+    # ``fm_text`` starts on the line of the opening '---' (plus ``offset`` blank lines),
+    # so a node's zero-based line within it is its one-based file line minus one.
     loader = _FrontmatterLoader(fm_text)
     try:
         node = loader.get_single_node()
         if node is not None:
-            _index_nodes(source, node, ())
+            _index_nodes(source, node, (), offset)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
+        line = mark.line + 1 + offset if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
         source.findings.append(Finding("PM004", line, f"YAML syntax: {problem}"))
         return
+    except yaml.reader.ReaderError as exc:
+        line = fm_text[: exc.position].count("\n") + 1 + offset
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        source.findings.append(
+            Finding(
+                "PM004",
+                line,
+                f"YAML cannot hold the character U+{ord(character):04X} ({exc.reason})",
+            )
+        )
+        return
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        source.findings.append(Finding("PM004", 1, f"YAML could not be read: {exc}"))
+        message = " ".join(str(exc).split())
+        source.findings.append(Finding("PM004", 1, f"YAML could not be read: {message}"))
         return
     finally:
         loader.dispose()
@@ -153,7 +167,7 @@ def _load_yaml(source: Source, fm_text: str) -> None:
         source.findings.append(
             Finding(
                 "PM005",
-                2,
+                2 + offset,
                 f"the frontmatter is {kind}, not a mapping of fields",
             )
         )
@@ -161,7 +175,7 @@ def _load_yaml(source: Source, fm_text: str) -> None:
     source.data = data
 
 
-def _index_nodes(source: Source, node: yaml.Node, loc: Loc, depth: int = 0) -> None:
+def _index_nodes(source: Source, node: yaml.Node, loc: Loc, offset: int, depth: int = 0) -> None:
     """Record the line of every key and item, and the written text of every scalar."""
     if depth > 4:
         return
@@ -169,8 +183,8 @@ def _index_nodes(source: Source, node: yaml.Node, loc: Loc, depth: int = 0) -> N
         source.scalars[loc] = Scalar(node.value, node.style not in (None, ""))
         return
     for child_loc, key_line, child in _children(node, loc):
-        source.key_lines.setdefault(child_loc, key_line)
-        _index_nodes(source, child, child_loc, depth + 1)
+        source.key_lines.setdefault(child_loc, key_line + offset)
+        _index_nodes(source, child, child_loc, offset, depth + 1)
 
 
 def _children(node: yaml.Node, loc: Loc) -> Iterator[tuple[Loc, int, yaml.Node]]:

@@ -339,8 +339,7 @@ def read_action_items(report: Report) -> tuple[list[ActionItem], list[Finding]]:
     if section is None:
         return [], []
     if not section.tables:
-        draft = report.meta is not None and report.meta.status is Status.DRAFT
-        if draft:
+        if report.status is Status.DRAFT:
             return [], []
         return [], [Finding("PM120", section.line, "the Action Items section has no table")]
     table = section.tables[0]
