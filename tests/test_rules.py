@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_kb import RULES, Level, Settings, load
+from postmortem_kb.policies import POLICY_CODES
 from tests.conftest import VALID, check_text, codes
 
 ACTIONS_HEADER = "| ID | Action | Owner | Due Date | Priority | Status |"
@@ -151,6 +152,66 @@ BREAKING = [
         47,
     ),
     ("PM127", "no owner", replace("| @bob |", "|  |"), 48),
+    (
+        "PM128",
+        "completed on 32 January",
+        lambda t: (
+            t.replace("| Status |", "| Status | Completed |")
+            .replace("|--------|\n", "|--------|---|\n")
+            .replace("| Done |", "| Done | 2024-01-32 |")
+            .replace("| In Progress |", "| In Progress | |")
+        ),
+        47,
+    ),
+]
+
+# Review checks on the words (lint.py); tests/test_lint.py has both sides of each.
+BREAKING += [
+    (
+        "PM201",
+        "blameful phrasing",
+        replace("Load tests missed error paths.", "This was a stupid mistake."),
+        56,
+    ),
+    (
+        "PM202",
+        "an author named as the cause",
+        replace(
+            "A new error path did not release its connection.",
+            "Bob deployed code that caused the outage.",
+        ),
+        41,
+    ),
+    (
+        "PM203",
+        "vague impact",
+        replace("About 50,000 users saw errors for 47 minutes.", "Many users saw errors."),
+        29,
+    ),
+    ("PM204", "Final with a TODO", replace("Detection took two minutes.", "TODO: detection."), 52),
+    (
+        "PM205",
+        "Final with template guidance",
+        replace("Detection took two minutes.", "Fast.\n\n<!-- What helped? -->"),
+        54,
+    ),
+    (
+        "PM206",
+        "Final with an empty timeline table",
+        lambda t: (
+            t.replace("| 10:13 | First alerts: high error rate on the API |\n", "")
+            .replace("| 10:15 | On-call engineer paged |\n", "")
+            .replace("| 11:00 | Incident resolved |\n", "")
+        ),
+        33,
+    ),
+    ("PM207", "owner TBD", replace("| @bob |", "| TBD |"), 48),
+    (
+        "PM208",
+        "action without a verb",
+        replace("| Test error paths under load |", "| Error path coverage |"),
+        48,
+    ),
 ]
 
 
@@ -176,6 +237,7 @@ def test_rule_fires_on_its_breakage(tmp_path: Path, code: str, mutate, line: int
 
 def test_every_rule_has_a_breaking_example() -> None:
     covered = {code for code, *_ in BREAKING} | {"PM001", "PM020"}  # tested below
+    covered |= set(POLICY_CODES)  # need --policies and a date: tests/test_policies.py
     assert covered == set(RULES)
 
 

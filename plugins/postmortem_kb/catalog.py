@@ -108,5 +108,15 @@ def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
         }
         for position, item in enumerate(incidents)
     ]
+    if not documents:
+        # lunr.py cannot build an index of nothing; this is the form lunr.js loads.
+        names = [field["field_name"] for field in FIELDS]
+        return {
+            "version": "2.3.9",
+            "fields": names,
+            "fieldVectors": [],
+            "invertedIndex": [],
+            "pipeline": ["stemmer"],
+        }
     index = lunr(ref="ref", fields=FIELDS, documents=documents)
     return index.serialize()

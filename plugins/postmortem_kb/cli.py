@@ -10,13 +10,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
-from . import __version__
+from . import __version__, overdue, policies, scaffold, stats
 from .config import ConfigError, Project, read_project
 from .kb import display_path, find_reports, load
+from .model import Severity, parse_calendar_date
 from .output import FORMATTERS
 from .rules import RULES, Level
+from .schema import schema_text
 from .settings import Settings
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -55,10 +58,73 @@ def _parser() -> argparse.ArgumentParser:
         help="text for people, json for programs, github for CI annotations",
     )
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument(
+        "--policies",
+        action="store_true",
+        help="also check the review policies (deadlines, severity triggers) on the build date",
+    )
 
     rules = commands.add_parser("rules", help="list every rule with its code and level")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    figures = commands.add_parser(
+        "stats", help="print the Metrics page's figures: counts, durations, action items"
+    )
+    figures.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders to measure (default: the configured reports folder)",
+    )
+    figures.add_argument(
+        "--since",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="count only incidents dated on or after DATE (YYYY-MM-DD)",
+    )
+    figures.add_argument("--format", choices=sorted(STATS_FORMATS), default="text")
+    _add_authoring_commands(commands)
     return parser
+
+
+def _add_authoring_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    new = commands.add_parser(
+        "new", help="create a postmortem from a template at the recommended path"
+    )
+    new.add_argument("title", help='the incident\'s title, e.g. "Checkout errors after deploy"')
+    new.add_argument("--severity", choices=[s.value for s in Severity], default="SEV2")
+    new.add_argument("--template", default=None, help="a configured template (default: standard)")
+    new.add_argument(
+        "--date", type=_day, default=None, metavar="DATE", help="incident date (default: today)"
+    )
+    new.add_argument(
+        "--author", action="append", default=None, metavar="NAME", help="an author; repeatable"
+    )
+    new.add_argument("--id", default=None, help="the id (default: the next free id of the year)")
+
+    schema = commands.add_parser("schema", help="print the frontmatter's JSON Schema")
+    schema.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
+
+    late = commands.add_parser("overdue", help="list overdue action items (for a weekly review)")
+    late.add_argument("--format", choices=sorted(overdue.FORMATS), default="text")
+    late.add_argument(
+        "--link-base",
+        default="",
+        metavar="URL",
+        help="link each item to URL/<path>#L<line>, e.g. https://github.com/o/r/blob/main",
+    )
+
+
+STATS_FORMATS = {"text": stats.as_text, "json": stats.as_json, "csv": stats.as_csv}
+
+
+def _day(text: str) -> date:
+    try:
+        return parse_calendar_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _project(config_file: Path | None) -> Project | None:
@@ -109,6 +175,9 @@ def run_check(args: argparse.Namespace) -> int:
     kb = load([*wanted, *context], settings, display_root=Path.cwd())
     shown = {display_path(p, Path.cwd()) for p, _ in wanted}
     problems = [p for p in kb.problems if p.path in shown]
+    if args.policies:
+        found = policies.problems(kb, settings.today())
+        problems = sorted([*problems, *(p for p in found if p.path in shown)])
     print(FORMATTERS[args.format](problems, len(wanted)))
     failing = {Level.ERROR, Level.WARNING} if args.strict else {Level.ERROR}
     return EXIT_PROBLEMS if any(p.level in failing for p in problems) else EXIT_OK
@@ -139,10 +208,98 @@ def run_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_stats(args: argparse.Namespace) -> int:
+    """The figures of the Metrics page, measured on the build date the site would use."""
+    project = _project(args.config_file)
+    settings = project.settings if project else Settings()
+    if not args.paths and project is None:
+        raise UsageError(
+            "no PATH given and no mkdocs.yml here; name the files or folders "
+            "to measure, or pass --config-file"
+        )
+    paths = list(args.paths) or [project.reports_dir]  # type: ignore[union-attr]
+    kb = load(_files_to_check(paths, settings), settings, display_root=Path.cwd())
+    figures = stats.compute(kb.reports, settings.today(), args.since)
+    print(STATS_FORMATS[args.format](figures))
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """Create the file from any folder of the project; print its path."""
+    config = args.config_file or scaffold.find_config(Path.cwd())
+    if config is None or not Path(config).is_file():
+        raise UsageError("no mkdocs.yml here or in any folder above; run pmkb new in the project")
+    project = read_project(Path(config))
+    known = project.settings.all_templates()
+    if args.template is not None and args.template.strip().lower() not in known:
+        raise UsageError(
+            f"no template '{args.template}' is configured (known: {', '.join(sorted(known))})"
+        )
+    day = args.date or date.today()
+    try:
+        created = scaffold.create(
+            project,
+            args.title,
+            severity=Severity(args.severity),
+            template=args.template,
+            day=day,
+            authors=args.author,
+            report_id=args.id,
+        )
+    except scaffold.ScaffoldError as exc:
+        print(f"pmkb: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(display_path(created.path, Path.cwd()))
+    source = "" if created.from_file else " (no template file: one comment per section)"
+    print(
+        f"{created.id}, template '{created.template}'{source}. Fill in the sections, then "
+        "run 'pmkb check': until then it lists what is left to write.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    project = _project(args.config_file)
+    text = schema_text(project.settings if project else None)
+    if args.output is None:
+        print(text, end="")
+        return EXIT_OK
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_overdue(args: argparse.Namespace) -> int:
+    project = _project(args.config_file)
+    if project is None:
+        raise UsageError("no mkdocs.yml here; run pmkb overdue in the project, or pass -f")
+    settings = project.settings
+    kb = load(find_reports(project.reports_dir, settings), settings, display_root=Path.cwd())
+    today = settings.today()
+    base = args.link_base.rstrip("/")
+
+    def link(tracked: overdue.Tracked) -> str:
+        if not base:
+            return ""
+        return f"{base}/{display_path(tracked.report.path, Path.cwd())}#L{tracked.item.line}"
+
+    items = overdue.overdue_items(kb.reports, today)
+    text = overdue.FORMATS[args.format](items, today, link)
+    print(text, end="" if text.endswith("\n") else "\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"check": run_check, "rules": run_rules}[args.command](args)
+        commands = {"check": run_check, "rules": run_rules, "stats": run_stats}
+        commands |= {"new": run_new, "schema": run_schema, "overdue": run_overdue}
+        return commands[args.command](args)
     except (UsageError, ConfigError) as exc:
         print(f"pmkb: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
+from time import perf_counter
 
 from .report import Report, read_report
 from .rules import RULES, Level, Problem
@@ -43,6 +44,34 @@ def find_reports(folder: Path, settings: Settings) -> list[tuple[Path, str]]:
             if is_report(rel, settings):
                 found.append((path, rel))
     return found
+
+
+class ReportCache:
+    """The last report read from each file, reused while the file and settings are unchanged.
+
+    A file is "unchanged" when its size and modification time are; ``mkdocs serve``
+    rebuilds after one edit then read one file, not all of them.
+    """
+
+    def __init__(self) -> None:
+        self._reports: dict[tuple[str, str], tuple[tuple[int, int, str], Report]] = {}
+        self.hits = 0
+
+    def get(
+        self, path: Path, rel: str, settings: Settings, timings: dict[str, float] | None
+    ) -> Report:
+        try:
+            stat = path.stat()
+        except OSError:
+            return read_report(path, rel, settings, timings)
+        signature = (stat.st_size, stat.st_mtime_ns, settings.model_dump_json())
+        cached = self._reports.get((str(path), rel))
+        if cached is not None and cached[0] == signature:
+            self.hits += 1
+            return cached[1]
+        report = read_report(path, rel, settings, timings)
+        self._reports[(str(path), rel)] = (signature, report)
+        return report
 
 
 @dataclass(slots=True)
@@ -88,12 +117,27 @@ def display_path(path: Path, root: Path | None) -> str:
 
 
 def load(
-    files: Iterable[tuple[Path, str]], settings: Settings, display_root: Path | None = None
+    files: Iterable[tuple[Path, str]],
+    settings: Settings,
+    display_root: Path | None = None,
+    *,
+    timings: dict[str, float] | None = None,
+    cache: ReportCache | None = None,
 ) -> KnowledgeBase:
-    """Read and check every file, then the links between them; never raises on content."""
+    """Read and check every file, then the links between them; never raises on content.
+
+    ``cache`` keeps reports across calls (``mkdocs serve`` rebuilds), so a file whose
+    size and modification time are unchanged is not read again.
+    """
     kb = KnowledgeBase(settings=settings, display_root=display_root)
-    kb.reports = [read_report(path, rel, settings) for path, rel in files]
+    if cache is None:
+        kb.reports = [read_report(path, rel, settings, timings) for path, rel in files]
+    else:
+        kb.reports = [cache.get(path, rel, settings, timings) for path, rel in files]
+    started = perf_counter()
     links = check_links(kb.reports)
+    if timings is not None:
+        timings["validate"] = timings.get("validate", 0.0) + perf_counter() - started
     for index, report in enumerate(kb.reports):
         shown = kb.display(report)
         for finding in [*report.findings, *links.get(index, [])]:

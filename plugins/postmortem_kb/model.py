@@ -179,6 +179,8 @@ class ActionItem:
     line: int
     issue: str = ""
     notes: str = ""
+    completed: date | None = None
+    """When the item was closed (optional Completed column); metrics date closures by it."""
 
     @property
     def is_open(self) -> bool:

@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import actions
+from . import actions, policies
 from .actions import Tracked
 from .kb import KnowledgeBase
+from .metrics_page import metrics_pages, severity_trend
 from .model import ActionStatus, Severity, Status
 from .patterns import (
     Group,
@@ -30,7 +31,7 @@ from .patterns import (
     tags_of,
 )
 from .report import Report
-from .rules import Level
+from .rules import RULES, Level
 from .view import format_duration, link_from, markdown_text, src_uri
 
 FACTOR_CATEGORIES = ("people", "process", "technology", "environment")
@@ -155,6 +156,8 @@ class SiteIndex:
         self._archive()
         self._reviews()
         self._near_misses()
+        for page in metrics_pages(self.kb.reports, self.today):
+            self._add(page.name, [page.markdown], page.nav_title)
 
     def _overview(self) -> None:
         page = "index.md"
@@ -251,6 +254,7 @@ class SiteIndex:
                     "",
                     f"{len(members)} incidents, newest first.",
                     "",
+                    *severity_trend(members, severity, self.today),
                     *self._incidents(name, members),
                 ],
             )
@@ -410,7 +414,32 @@ class SiteIndex:
             done = sum(t.item.status is ActionStatus.DONE for t in members)
             rate = actions.format_rate(actions.completion_rate(members))
             lines.append(f"| {severity.value} | {len(members)} | {done} | {rate} |")
+        if self.kb.settings.policies.show_on_site:
+            lines += ["", *self._policy_lines(page)]
         self._add(page, lines, "Action items")
+
+    def _policy_lines(self, page: str) -> list[str]:
+        """Review-policy violations on the build date (option ``policies.show_on_site``)."""
+        found = policies.violations(self.kb, self.today)
+        lines = [
+            "## Review policies",
+            "",
+            f"{len(found)} violation{'s' if len(found) != 1 else ''} of this knowledge base's "
+            f"review policies on {self.today.isoformat()}.",
+            "",
+        ]
+        if not found:
+            return [*lines, "*None.*", ""]
+        lines += ["| Postmortem | Policy | Problem |", "|---|---|---|"]
+        for violation in found:
+            report, finding = violation.report, violation.finding
+            label = report.id or report.rel
+            rule = RULES[finding.code]
+            lines.append(
+                f"| {self._report_link(page, report, label)} | {rule.code} {rule.name} "
+                f"| {markdown_text(finding.message)} |"
+            )
+        return [*lines, ""]
 
     def _months(self) -> dict[tuple[int, int], list[Report]]:
         months: dict[tuple[int, int], list[Report]] = defaultdict(list)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path, PurePosixPath
+from time import perf_counter
 
 from jinja2 import Environment
 from mkdocs.config import base
@@ -23,7 +26,7 @@ from mkdocs.structure.pages import Page
 
 from .catalog import build_catalog, build_index
 from .config import ConfigError, settings_from_options
-from .kb import KnowledgeBase, is_report, load
+from .kb import KnowledgeBase, ReportCache, is_report, load
 from .output import line_of
 from .pages import generate
 from .relate import Links, link
@@ -33,6 +36,9 @@ from .settings import Settings
 from .view import header_context, related_context, severity_class, src_uri
 
 log = get_plugin_logger(__name__)
+
+REPORT_CACHE = ReportCache()
+"""Module-level, so it outlives the plugin instance MkDocs recreates on every rebuild."""
 
 SEARCH_PAGE = """# Search incidents
 
@@ -73,6 +79,8 @@ class PostmortemsConfig(base.Config):
     nav_reports = c.Optional(c.Type(bool))
     related_limit = c.Optional(c.Type(int))
     related_threshold = c.Optional(c.Type((int, float)))
+    template_dir = c.Optional(c.Type(str))
+    policies = c.Optional(c.Type(dict))
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -85,6 +93,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.links: dict[str, Links] = {}
         self.by_id: dict[str, Report] = {}
         self.env: Environment | None = None
+        self.timings: dict[str, float] = {}
+        """Seconds per stage of the last build: parse, validate, relate, generate, search."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -111,7 +121,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     # the generated index pages lead to reports instead.
                     file.inclusion = InclusionLevel.NOT_IN_NAV
         project_dir = Path(config.config_file_path).parent
-        self.kb = load(selected.values(), self.settings, display_root=project_dir)
+        self.timings = {}
+        self.kb = load(
+            selected.values(),
+            self.settings,
+            display_root=project_dir,
+            timings=self.timings,
+            cache=REPORT_CACHE,
+        )
         self.reports = dict(zip(selected, self.kb.reports, strict=True))
         self._log_problems()
         failing = len(self.kb.errors) + len(self.kb.warnings)
@@ -122,15 +139,26 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 f"{failing} postmortem problem(s) listed above fail this strict build; "
                 "no pages were written"
             )
-        self.links = link(
-            self.kb.reports, self.settings.related_limit, self.settings.related_threshold
-        )
-        self.by_id = self.kb.by_id()
-        self._add_generated(files, config)
-        self._add_search(files, config)
+        with self._timed("relate"):
+            self.links = link(
+                self.kb.reports, self.settings.related_limit, self.settings.related_threshold
+            )
+            self.by_id = self.kb.by_id()
+        with self._timed("generate"):
+            self._add_generated(files, config)
+        with self._timed("search"):
+            self._add_search(files, config)
         # Report pages are rendered before MkDocs' own template environment exists.
         self.env = config.theme.get_env()
         return files
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        started = perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + perf_counter() - started
 
     def _log_problems(self) -> None:
         for problem in self.kb.problems:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from time import perf_counter
 
 from .body import Section, parse_sections
+from .lint import lint_report
 from .model import ActionItem, Frontmatter, Status, TimelineEntry, parse_calendar_date
 from .rules import Finding
 from .settings import Settings
@@ -79,16 +81,27 @@ class Report:
         return next((s for s in self.sections if s.key == wanted), None)
 
 
-def read_report(path: Path, rel: str, settings: Settings) -> Report:
-    """Read and check one file on its own (links between reports are checked later)."""
+def read_report(
+    path: Path, rel: str, settings: Settings, timings: dict[str, float] | None = None
+) -> Report:
+    """Read and check one file on its own (links between reports are checked later).
+
+    ``timings``, when given, accumulates seconds spent parsing and validating.
+    """
+    started = perf_counter()
     source = read_source(path)
     report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
+    report.sections = parse_sections(source.body, source.body_offset)
+    parsed = perf_counter()
     report.meta, findings = check_frontmatter(source, settings)
     report.findings.extend(findings)
-    report.sections = parse_sections(source.body, source.body_offset)
     report.findings.extend(check_sections(report, settings))
     report.timeline, findings = read_timeline(report)
     report.findings.extend(findings)
     report.action_items, findings = read_action_items(report)
     report.findings.extend(findings)
+    report.findings.extend(lint_report(report))
+    if timings is not None:
+        timings["parse"] = timings.get("parse", 0.0) + parsed - started
+        timings["validate"] = timings.get("validate", 0.0) + perf_counter() - parsed
     return report

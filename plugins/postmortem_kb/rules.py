@@ -294,6 +294,100 @@ _CATALOGUE = [
         "An action item leaves its ID, Action, Owner or Due Date empty.",
         "Fill every required cell; an owner may be a person (@alice) or a team.",
     ),
+    Rule(
+        "PM128",
+        "action-completed-date",
+        _E,
+        "An action item's Completed date is not a real YYYY-MM-DD date.",
+        "Write the day the item was closed as YYYY-MM-DD, e.g. 2024-01-18, or leave it empty.",
+    ),
+]
+
+_CATALOGUE += [
+    # Review checks on the words (lint.py): blameless, specific, finished, actionable.
+    Rule(
+        "PM201",
+        "blameful-language",
+        _W,
+        "Blameful phrasing from the language guide ('who broke', 'should have known', "
+        "'stupid mistake', 'why didn't you', 'careless', 'fault of').",
+        "Ask what and why, not who: 'What system failures led to this?', "
+        "'What information was missing?'.",
+    ),
+    Rule(
+        "PM202",
+        "person-as-cause",
+        _W,
+        "An author or action-item owner is named as the cause in the root-cause text.",
+        "Describe what the system allowed and what was missing to stop it; name roles, not people.",
+    ),
+    Rule(
+        "PM203",
+        "vague-wording",
+        _W,
+        "Vague wording ('the database was slow', 'many users', 'a while') without numbers "
+        "in the Impact or Root Cause sections.",
+        "Give the data: latencies, counts, durations and times.",
+    ),
+    Rule(
+        "PM204",
+        "final-todo",
+        _E,
+        "A Final report still holds a TODO, TBD or FIXME marker.",
+        "Finish the part the marker stands for and delete the marker, or go back to Review.",
+    ),
+    Rule(
+        "PM205",
+        "final-guidance",
+        _E,
+        "A Final report still holds template guidance (an HTML comment).",
+        "Replace the guidance with the section's text and delete the comment.",
+    ),
+    Rule(
+        "PM206",
+        "final-empty-table",
+        _E,
+        "The Timeline or Action Items table of a Final report has no rows.",
+        "Add the events or the action items, one row each.",
+    ),
+    Rule(
+        "PM207",
+        "action-owner-placeholder",
+        _E,
+        "An action item's owner is a placeholder ('TBD', '?', '-', 'team', 'everyone').",
+        "Name one person (@alice) or one team (@payments-team) who will do it.",
+    ),
+    Rule(
+        "PM208",
+        "action-no-verb",
+        _W,
+        "An action item's text has no verb, so it does not say what will be done.",
+        "Start with a verb: 'Add connection pool alerting', not 'Connection pool alerting'.",
+    ),
+    # Review policies (policies.py): only with `pmkb check --policies`.
+    Rule(
+        "PM220",
+        "policy-final-overdue",
+        _W,
+        "A report of a severity with a deadline is not Final that many days after the incident.",
+        "Hold the review meeting and finish the report, or record in the pull request why "
+        "it waits.",
+    ),
+    Rule(
+        "PM221",
+        "policy-action-due",
+        _W,
+        "An action item of a priority with a deadline is due later than the policy allows.",
+        "Bring the due date forward, or lower the priority if the item is less urgent.",
+    ),
+    Rule(
+        "PM222",
+        "policy-severity-trigger",
+        _W,
+        "A SEV3 or SEV4 report's impact meets the SEV2 postmortem trigger "
+        "(by default more than 1,000 users affected or $10,000 of revenue).",
+        "Check the severity against the severity definitions; raise it if the impact warrants it.",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .model import Priority, Severity
 from .rules import Level, lookup
 
 
@@ -62,6 +64,31 @@ ALWAYS_EXCLUDED_NAMES = frozenset({"index.md", "README.md"})
 """Landing pages are never postmortems, in any folder."""
 
 
+class Policies(BaseModel):
+    """Review policies: checked only by ``pmkb check --policies`` and, when
+    ``show_on_site`` is set, listed on the action-items page; never in the build log."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    final_within_days: dict[Severity, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=lambda: {Severity.SEV0: 14, Severity.SEV1: 14},
+        description="Days after the incident by which a report of that severity is Final.",
+    )
+    due_within_days: dict[Priority, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=lambda: {Priority.P0: 30},
+        description="Days after the incident by which action items of that priority are due.",
+    )
+    trigger_criteria: bool = Field(
+        default=True,
+        description="Flag SEV3/SEV4 reports whose impact meets the SEV2 postmortem trigger.",
+    )
+    trigger_users_affected: int = Field(default=1000, ge=0)
+    trigger_revenue_usd: float = Field(default=10000, ge=0)
+    show_on_site: bool = Field(
+        default=False, description="List policy violations on the action-items page."
+    )
+
+
 class Settings(BaseModel):
     """Options of the ``postmortems`` plugin, as written under it in ``mkdocs.yml``."""
 
@@ -109,6 +136,13 @@ class Settings(BaseModel):
     )
     related_threshold: float = Field(
         default=0.25, ge=0, le=1, description="Lowest similarity score (0-1) worth showing."
+    )
+    template_dir: str = Field(
+        default="templates",
+        description="Folder (relative to 'folder') of the template files 'pmkb new' copies.",
+    )
+    policies: Policies = Field(
+        default_factory=Policies, description="Review policies (see 'pmkb check --policies')."
     )
 
     def today(self) -> date:

@@ -352,7 +352,7 @@ def read_action_items(report: Report) -> tuple[list[ActionItem], list[Finding]]:
                 f"the action-item table lacks the column(s): {', '.join(missing)}",
             )
         ]
-    cols = {name: table.column(name) for name in (*_ACTION_COLUMNS, "Issue", "Notes")}
+    cols = {name: table.column(name) for name in (*_ACTION_COLUMNS, "Issue", "Notes", "Completed")}
     items: list[ActionItem] = []
     findings: list[Finding] = []
     ids: dict[str, int] = {}
@@ -397,6 +397,15 @@ def read_action_items(report: Report) -> tuple[list[ActionItem], list[Finding]]:
                 due = parse_calendar_date(due_text)
             except ValueError as exc:
                 findings.append(Finding("PM124", row.line, f"due date '{due_text}': {exc}"))
+        completed_text = _plain(cell(row, "Completed"))
+        completed: date | None = None
+        if completed_text:
+            try:
+                completed = parse_calendar_date(completed_text)
+            except ValueError as exc:
+                findings.append(
+                    Finding("PM128", row.line, f"completed date '{completed_text}': {exc}")
+                )
         issue_text = cell(row, "Issue")
         url_match = _URL.search(issue_text)
         if issue_text and url_match is None:
@@ -412,6 +421,7 @@ def read_action_items(report: Report) -> tuple[list[ActionItem], list[Finding]]:
                 line=row.line,
                 issue=url_match.group(0) if url_match else "",
                 notes=cell(row, "Notes"),
+                completed=completed,
             )
         )
     return items, findings

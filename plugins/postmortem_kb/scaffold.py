@@ -1,0 +1,214 @@
+"""``pmkb new``: a new postmortem file at the recommended path, from a template file.
+
+Starting from the right file is most of the format: the path, the next free id,
+the frontmatter fields and the template's sections with their guidance. Templates
+are Markdown files that teams edit (``templates/<name>.md`` under the reports
+folder); a template configured in ``mkdocs.yml`` without a file still works, with
+one guidance comment per section.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .config import Project
+from .kb import find_reports
+from .model import Severity
+from .settings import Settings, TemplateSpec
+from .slugs import slugify
+from .source import read_source
+
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+DEFAULT_PREFIX = "INC-"
+NO_AUTHOR = "TODO: add the authors"
+"""Stands in for the authors until they are given; a Final report may not keep it (PM204)."""
+
+_ID = re.compile(r"^(?P<prefix>.*?)(?P<year>\d{4})-(?P<number>\d+)$")
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+class ScaffoldError(Exception):
+    """The file cannot be created; the message says why and what to do."""
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``mkdocs.yml`` in ``start`` or a folder above it."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def existing_ids(reports_dir: Path, settings: Settings) -> list[str]:
+    """The ids of every report, read from the frontmatter only (no full check)."""
+    ids = []
+    for path, _ in find_reports(reports_dir, settings):
+        data = read_source(path).data or {}
+        value = data.get("id")
+        if isinstance(value, str) and value.strip():
+            ids.append(value.strip())
+    return ids
+
+
+def next_id(ids: Iterable[str], year: int) -> str:
+    """One more than the highest number of ``year``, at least three digits wide.
+
+    The prefix is the one most ids use (``INC-`` when there are none).
+    """
+    prefixes: Counter[str] = Counter()
+    highest = 0
+    for value in ids:
+        match = _ID.match(value)
+        if match is None:
+            continue
+        prefixes[match["prefix"]] += 1
+        if int(match["year"]) == year:
+            highest = max(highest, int(match["number"]))
+    prefix = prefixes.most_common(1)[0][0] if prefixes else DEFAULT_PREFIX
+    return f"{prefix}{year}-{highest + 1:03d}"
+
+
+def slug_of(title: str, limit: int = 60) -> str:
+    """File-name words for ``title``: lower case, hyphens, cut at a word boundary."""
+    slug = slugify(title)
+    if len(slug) > limit:
+        slug = slug[: limit + 1].rsplit("-", 1)[0]
+    return slug
+
+
+def report_path(reports_dir: Path, day: date, title: str) -> Path:
+    """``YYYY/MM-month/YYYY-MM-DD-slug.md`` under the reports folder."""
+    month = f"{day.month:02d}-{MONTHS[day.month - 1]}"
+    return reports_dir / f"{day.year:04d}" / month / f"{day.isoformat()}-{slug_of(title)}.md"
+
+
+def template_file(reports_dir: Path, settings: Settings, name: str) -> Path:
+    return reports_dir / settings.template_dir / f"{name}.md"
+
+
+def template_text(reports_dir: Path, settings: Settings, name: str) -> str:
+    """The template file's text, or a skeleton built from the template's sections."""
+    path = template_file(reports_dir, settings, name)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    return skeleton(settings.all_templates()[name], near_miss=name == "near-miss")
+
+
+def skeleton(spec: TemplateSpec, near_miss: bool = False) -> str:
+    """A template for a configured template that has no file."""
+    impact = "impact:\n  users_affected: 0\n" if near_miss else "impact:\n  started:\n  resolved:\n"
+    lines = [
+        "---",
+        'id: "{{id}}"',
+        'title: "{{title}}"',
+        'date: "{{date}}"',
+        "severity: {{severity}}",
+        "status: Draft",
+        "authors: [{{authors}}]",
+        "template: {{template}}",
+        "tags: []",
+        "services: []",
+        impact.rstrip("\n"),
+        f"near_miss: {'true' if near_miss else 'false'}",
+        "related: []",
+        "---",
+    ]
+    for title in [*spec.required, *spec.recommended]:
+        lines += ["", f"## {title}", "", f"<!-- Write the {title} section. -->"]
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_inner(text: str) -> str:
+    """``text`` escaped for the inside of a YAML double-quoted string."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """Replace ``{{name}}`` placeholders; unknown ones are left as written."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+@dataclass(frozen=True, slots=True)
+class NewReport:
+    path: Path
+    id: str
+    template: str
+    from_file: bool
+
+
+def create(
+    project: Project,
+    title: str,
+    *,
+    severity: Severity = Severity.SEV2,
+    template: str | None = None,
+    day: date,
+    authors: list[str] | None = None,
+    report_id: str | None = None,
+) -> NewReport:
+    """Write a new report; never overwrites a file."""
+    settings = project.settings
+    reports_dir = project.reports_dir
+    title = " ".join(title.split())
+    if not title:
+        raise ScaffoldError("the title is empty")
+    name = (template or settings.default_template).strip().lower()
+    known = settings.all_templates()
+    if name not in known:
+        names = ", ".join(sorted(known))
+        raise ScaffoldError(
+            f"no template '{name}' is configured (known: {names}); add it under the "
+            "plugin's 'templates' option in mkdocs.yml"
+        )
+    if slugify(title) == "item" and "item" not in title.lower():
+        raise ScaffoldError("the title needs at least one letter or digit for the file name")
+    ids = existing_ids(reports_dir, settings)
+    new_id = report_id or next_id(ids, day.year)
+    if new_id in ids:
+        raise ScaffoldError(f"the id {new_id} is already used by another postmortem")
+    if not re.search(settings.id_pattern, new_id):
+        raise ScaffoldError(
+            f"the id {new_id} does not match the id pattern {settings.id_pattern}; "
+            "give one with --id"
+        )
+    path = report_path(reports_dir, day, title)
+    values = {
+        "id": _yaml_inner(new_id),
+        "title": _yaml_inner(title),
+        "date": day.isoformat(),
+        "severity": severity.value,
+        "template": name,
+        "authors": ", ".join(json.dumps(a, ensure_ascii=False) for a in authors or [NO_AUTHOR]),
+    }
+    from_file = template_file(reports_dir, settings, name).is_file()
+    text = render(template_text(reports_dir, settings, name), values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ScaffoldError(
+            f"{path} already exists; pmkb new never overwrites a file (choose another title)"
+        ) from None
+    return NewReport(path=path, id=new_id, template=name, from_file=from_file)

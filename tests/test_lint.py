@@ -1,0 +1,356 @@
+"""The review checks on the words: each phrase family fires, and its look-alikes do not.
+
+Low false positives matter more than coverage, so every family has both sides,
+and the repository's samples and the guide's complete example must trip nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from postmortem_kb import Settings, find_reports, load
+from postmortem_kb.lint import BLAMEFUL, VAGUE, has_verb
+from tests.conftest import VALID, check_text
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT_CODES = {"PM201", "PM202", "PM203", "PM204", "PM205", "PM206", "PM207", "PM208"}
+
+WRONG = "Load tests missed error paths."  # the What Went Wrong section, line 56
+ROOT_CAUSE = "A new error path did not release its connection."  # line 41
+IMPACT = "About 50,000 users saw errors for 47 minutes."  # line 29
+
+
+def lint(tmp_path: Path, text: str) -> list[tuple[str, int, str]]:
+    problems = check_text(tmp_path, text)
+    return [(p.code, p.line, p.message) for p in problems if p.code in LINT_CODES]
+
+
+def with_text(old: str, new: str, status: str = "Final") -> str:
+    assert old in VALID
+    return VALID.replace(old, new, 1).replace("status: Final", f"status: {status}", 1)
+
+
+# --- blameful language (PM201) ----------------------------------------------------
+
+# (family, blameful sentence, blameless sentence using the same words)
+BLAMEFUL_CASES = [
+    ("who-broke", "We still have to find out who broke production.", "We found what broke it."),
+    (
+        "who-broke",
+        "Who caused the outage?",
+        "Merchants who caused the traffic spike retried; the change that caused the outage "
+        "was reverted at 11:00.",
+    ),
+    (
+        "should-have-known",
+        "The on-call engineer should have known the pool was small.",
+        "The alert should have fired at 10:05, but its window was 10 minutes.",
+    ),
+    (
+        "should-have-known",
+        "This could have been prevented if you had checked.",
+        "A staging check would have prevented this.",
+    ),
+    (
+        "stupid-mistake",
+        "This was a stupid mistake.",
+        "A mistake in the config template passed review; the schema did not cover it.",
+    ),
+    (
+        "stupid-mistake",
+        "It was a sloppy error.",
+        "The error message did not name the missing key.",
+    ),
+    (
+        "why-didnt-you",
+        "Why didn't you test this?",
+        "Why didn't we test this? Why didn't the alert fire?",
+    ),
+    (
+        "why-didnt-you",
+        "Why did you deploy on a Friday?",
+        "Why did the deploy run on a Friday?",
+    ),
+    (
+        "careless",
+        "A careless edit removed the limit.",
+        "A careful review did not spot the one-letter difference.",
+    ),
+    (
+        "careless",
+        "Negligence in the review let it through.",
+        "The review checklist had no step for resource limits.",
+    ),
+    (
+        "fault-of",
+        "It was the fault of the engineer on call.",
+        "A fault in the disk controller corrupted pages; fault injection now covers it.",
+    ),
+    (
+        "fault-of",
+        "The operator was to blame.",
+        "Blame the system, not the person: the operator had no dry-run mode.",
+    ),
+]
+
+
+def test_every_blameful_family_has_cases() -> None:
+    assert {family.name for family in BLAMEFUL} == {case[0] for case in BLAMEFUL_CASES}
+
+
+@pytest.mark.parametrize(
+    ("family", "blameful", "blameless"),
+    BLAMEFUL_CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(BLAMEFUL_CASES)],
+)
+def test_blameful_phrase_fires_and_its_look_alike_does_not(
+    tmp_path: Path, family: str, blameful: str, blameless: str
+) -> None:
+    found = lint(tmp_path, with_text(WRONG, blameful))
+    assert [(code, line) for code, line, _ in found] == [("PM201", 56)], found
+    assert f"({family})" in found[0][2]
+    assert lint(tmp_path, with_text(WRONG, blameless)) == []
+
+
+def test_blameful_finding_carries_the_suggestion(tmp_path: Path) -> None:
+    problems = check_text(tmp_path, with_text(WRONG, "Who broke production?"))
+    (problem,) = [p for p in problems if p.code == "PM201"]
+    assert problem.message == "blameful phrasing 'Who broke' (who-broke)"
+    assert problem.hint == 'Ask what, not who: "What system failures led to this?"'
+    assert problem.level == "warning"
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        'The guide asks us never to say "who broke production?" in a review.',
+        "The log line read `careless shutdown detected`.",
+        "```text\nERROR who broke the build: stupid mistake\n```",
+        "> Why didn't you test this?\n\nWe asked what testing gaps we had instead.",
+        "<!-- careless -->\nThe comment above is not prose.",
+        "See [the runbook](https://wiki.example/careless-edit) and <https://x.example/fault-of-you>.",
+    ],
+)
+def test_code_quotes_and_comments_are_not_prose(tmp_path: Path, quoted: str) -> None:
+    assert lint(tmp_path, with_text(WRONG, quoted, status="Review")) == []
+
+
+def test_a_phrase_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    text = with_text(WRONG, "The rollback took\nlonger than planned, and a careless\nedit slipped.")
+    assert [(c, line) for c, line, _ in lint(tmp_path, text)] == [("PM201", 57)]
+
+
+def test_blameful_frontmatter_text_is_reported_at_its_key(tmp_path: Path) -> None:
+    text = VALID.replace(
+        '  summary: "An error path did not release database connections."',
+        '  summary: "A careless change did not release database connections."',
+    )
+    assert [(c, line) for c, line, _ in lint(tmp_path, text)] == [("PM201", 12)]
+
+
+# --- people named as the cause (PM202) ----------------------------------------------
+
+NAMED = [
+    "Bob deployed buggy code that caused the outage.",
+    "Alice forgot to release the connection.",
+    "The leak was Bob's mistake.",
+    "The leak was caused by @alice.",
+    "An error by Bob Johnson left the pool open.",
+]
+NOT_NAMED = [
+    "Alice's investigation showed that the new error path caused the outage.",
+    "Bob found the leak at 10:30; the error path did not release its connection.",
+    "The deploy that caused the outage was reviewed and approved.",
+    "A new error path did not release its connection, as Alice's load test later showed.",
+]
+
+
+@pytest.mark.parametrize("sentence", NAMED)
+def test_a_person_named_as_the_cause_is_reported(tmp_path: Path, sentence: str) -> None:
+    found = lint(tmp_path, with_text(ROOT_CAUSE, sentence))
+    assert [(code, line) for code, line, _ in found] == [("PM202", 41)], found
+
+
+@pytest.mark.parametrize("sentence", NOT_NAMED)
+def test_a_person_mentioned_but_not_as_the_cause_is_not(tmp_path: Path, sentence: str) -> None:
+    assert lint(tmp_path, with_text(ROOT_CAUSE, sentence)) == []
+
+
+def test_names_outside_the_root_cause_are_not_checked(tmp_path: Path) -> None:
+    assert lint(tmp_path, with_text(WRONG, "Alice forgot to add the alert.")) == []
+
+
+def test_teams_are_not_people(tmp_path: Path) -> None:
+    text = with_text(ROOT_CAUSE, "The platform-team broke the pool with a config change.")
+    text = text.replace("| @bob |", "| @platform-team |")
+    assert lint(tmp_path, text) == []
+
+
+def test_a_person_in_the_root_cause_summary(tmp_path: Path) -> None:
+    text = VALID.replace(
+        '  summary: "An error path did not release database connections."',
+        '  summary: "Alice forgot to release database connections."',
+    )
+    assert [(c, line) for c, line, _ in lint(tmp_path, text)] == [("PM202", 12)]
+
+
+# --- vague wording (PM203) ---------------------------------------------------------
+
+VAGUE_CASES = [
+    ("slow", "The database was slow.", "The database was slow: p99 rose from 50 ms to 5,000 ms."),
+    ("many-users", "Many users saw errors.", "About 50,000 users saw errors."),
+    ("many-users", "A lot of requests failed.", "2.3 million requests failed."),
+    ("a-while", "Errors went on for a while.", "Errors went on for 47 minutes."),
+    ("a-while", "Recovery took some time.", "Recovery took 47 minutes, from 10:13 to 11:00 UTC."),
+]
+
+
+def test_every_vague_family_has_cases() -> None:
+    assert {family.name for family in VAGUE} == {case[0] for case in VAGUE_CASES}
+
+
+@pytest.mark.parametrize(("family", "vague", "specific"), VAGUE_CASES)
+def test_vague_wording_without_numbers_is_reported(
+    tmp_path: Path, family: str, vague: str, specific: str
+) -> None:
+    found = lint(tmp_path, with_text(IMPACT, vague))
+    assert [(code, line) for code, line, _ in found] == [("PM203", 29)], found
+    assert lint(tmp_path, with_text(IMPACT, specific)) == []
+
+
+def test_vague_wording_is_only_checked_where_the_guide_asks_for_data(tmp_path: Path) -> None:
+    assert lint(tmp_path, with_text(WRONG, "The database was slow for a while.")) == []
+    found = lint(tmp_path, with_text(ROOT_CAUSE, "The database was slow."))
+    assert [(code, line) for code, line, _ in found] == [("PM203", 41)]
+
+
+def test_five_whys_questions_are_not_vague(tmp_path: Path) -> None:
+    text = with_text(ROOT_CAUSE, "1. **Why was the database slow?** The pool was full.")
+    assert lint(tmp_path, text) == []
+
+
+# --- Final reports (PM204, PM205, PM206) ----------------------------------------------
+
+
+def test_final_report_with_todo_guidance_and_empty_table(tmp_path: Path) -> None:
+    text = with_text(WRONG, "TODO: ask the database team.\n\n<!-- What made it worse? -->")
+    text = text.replace(
+        "| AI-1 | Add connection pool alerting | @alice | 2024-01-20 | P0 | Done |\n", ""
+    )
+    text = text.replace(
+        "| AI-2 | Test error paths under load | @bob | 2024-02-01 | P1 | In Progress |\n", ""
+    )
+    found = [(code, line) for code, line, _ in lint(tmp_path, text)]
+    assert found == [("PM206", 45), ("PM204", 54), ("PM205", 56)]
+
+
+def test_drafts_and_reviews_may_hold_todos_guidance_and_empty_tables(tmp_path: Path) -> None:
+    text = with_text(
+        WRONG, "TODO: ask the database team.\n\n<!-- What made it worse? -->", "Review"
+    )
+    text = text.replace(
+        "| AI-1 | Add connection pool alerting | @alice | 2024-01-20 | P0 | Done |\n", ""
+    )
+    text = text.replace(
+        "| AI-2 | Test error paths under load | @bob | 2024-02-01 | P1 | In Progress |\n", ""
+    )
+    assert lint(tmp_path, text) == []
+
+
+def test_a_todo_in_the_frontmatter_of_a_final_report(tmp_path: Path) -> None:
+    text = VALID.replace(
+        'authors: ["Alice Smith", "Bob Johnson"]', 'authors: ["TODO: add the authors"]'
+    )
+    assert [(c, line) for c, line, _ in lint(tmp_path, text)] == [("PM204", 7)]
+
+
+def test_code_directives_and_lowercase_todo_are_fine_in_final(tmp_path: Path) -> None:
+    text = with_text(
+        WRONG,
+        "The `# TODO` in `pool.py` was the leak.\n\n<!-- markdownlint-disable MD013 -->\n\n"
+        "The team keeps a todo list of load tests.",
+    )
+    assert lint(tmp_path, text) == []
+
+
+# --- action items (PM207, PM208) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("owner", ["TBD", "?", "-", "n/a", "@", "Unassigned", "everyone", "team"])
+def test_placeholder_owners(tmp_path: Path, owner: str) -> None:
+    found = lint(tmp_path, VALID.replace("| @bob |", f"| {owner} |"))
+    assert [(code, line) for code, line, _ in found] == [("PM207", 48)]
+
+
+@pytest.mark.parametrize("owner", ["@bob", "@payments-team", "Sofia Lindqvist", "@sre-oncall"])
+def test_real_owners(tmp_path: Path, owner: str) -> None:
+    assert lint(tmp_path, VALID.replace("| @bob |", f"| {owner} |")) == []
+
+
+@pytest.mark.parametrize(
+    "action", ["Better monitoring", "Connection pool alerting", "Runbook for failover", "N/A"]
+)
+def test_actions_without_a_verb(action: str) -> None:
+    assert not has_verb(action)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "Add connection pool monitoring and alerting",
+        "Implement canary deployment (5% → 50% → 100%)",
+        "Re-enable TLS verification in synthetic checks",
+        "Adding error paths to the load tests",
+        "`cfg rollback` reverts all regions in parallel",
+        "Partition `ledger_entries` by month",
+    ],
+)
+def test_actions_with_a_verb(action: str) -> None:
+    assert has_verb(action)
+
+
+def test_every_sample_action_has_a_verb() -> None:
+    reports = load(find_reports(ROOT / "postmortems", Settings()), Settings()).reports
+    actions = [item.action for report in reports for item in report.action_items]
+    assert len(actions) > 40
+    assert [a for a in actions if not has_verb(a)] == []
+
+
+# --- no false positives on realistic reports -------------------------------------------
+
+
+def test_the_samples_trip_nothing() -> None:
+    kb = load(find_reports(ROOT / "postmortems", Settings()), Settings(), ROOT)
+    assert len(kb.reports) >= 10
+    assert [p for p in kb.problems if p.code in LINT_CODES] == []
+
+
+def test_the_guides_complete_example_trips_nothing(tmp_path: Path) -> None:
+    page = (ROOT / "postmortems" / "guide" / "writing.md").read_text(encoding="utf-8")
+    example = re.search(r"```markdown\n(---\n.*?)```\n", page, re.DOTALL)
+    assert example is not None
+    assert check_text(tmp_path, example.group(1)) == []
+
+
+BLAMELESS_PROSE = [
+    # From the domain guide's examples of blameless writing.
+    "Why didn't we catch this before production? Load testing didn't simulate errors.",
+    "Code review didn't catch the connection leak, and unit tests didn't cover error paths.",
+    "An engineer attempted to remove a directory on the wrong server; the names were similar.",
+    "A high-stress situation led to a mistake, and no confirmation step stopped it.",
+    "The input to the command was entered incorrectly, and the tool accepted it.",
+    "The system allowed this to happen: what safeguards were missing?",
+    "Thank you to the on-call engineer, who caught the fault within two minutes.",
+    "The incident revealed a weakness: the fault-tolerance tests skipped the error path.",
+    "We were careful to keep the rollback small; it still took longer than the 15 minute RTO.",
+    "Nobody was at fault: the runbook named a flag that no longer existed.",
+]
+
+
+@pytest.mark.parametrize("sentence", BLAMELESS_PROSE)
+def test_blameless_prose_is_not_reported(tmp_path: Path, sentence: str) -> None:
+    assert lint(tmp_path, with_text(WRONG, sentence)) == []
+    assert lint(tmp_path, with_text(ROOT_CAUSE, sentence)) == []

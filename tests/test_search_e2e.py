@@ -1,0 +1,188 @@
+"""The incident search in real headless Chromium, on the repository's own knowledge base."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lunr.index import Index
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser import serve
+
+ROOT = Path(__file__).resolve().parent.parent
+READY = "#pmkb-search[data-ready=yes]"
+
+
+def build_site(tmp: Path, instant: bool) -> Path:
+    config_file = tmp / f"mkdocs-{instant}.yml"
+    features = ["navigation.instant", "navigation.sections"] if instant else []
+    config_file.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'postmortems'}\n"
+        f"theme:\n  name: material\n  custom_dir: {ROOT / 'overrides'}\n  font: false\n"
+        f"  features: {json.dumps(features)}\n"
+        "plugins:\n  - search\n  - postmortems:\n      build_date: 2026-11-26\n",
+        encoding="utf-8",
+    )
+    site_dir = tmp / f"site-{instant}"
+    build(load_config(str(config_file), site_dir=str(site_dir), strict=True))
+    return site_dir
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
+    tmp = tmp_path_factory.mktemp("search")
+    return {instant: build_site(tmp, instant) for instant in (False, True)}
+
+
+@pytest.fixture
+def site_url(sites: dict[bool, Path]) -> Iterator[str]:
+    with serve(sites[False]) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def result_ids(page: Page) -> list[str]:
+    return page.locator(".pmkb-result").evaluate_all("els => els.map(e => e.dataset.id)")
+
+
+def count_of(page: Page, facet: str, value: str) -> int:
+    label = page.locator(f'[data-facet="{facet}"] label', has_text=re.compile(f"^{value} "))
+    return int(label.locator(".pmkb-count").get_attribute("data-count"))
+
+
+def open_search(page: Page, base: str, query: str = "") -> None:
+    page.goto(f"{base}incidents/search/{query}")
+    page.wait_for_selector(READY)
+
+
+def test_a_few_words_and_a_severity_find_the_global_config_push(page: Page, site_url: str) -> None:
+    open_search(page, site_url)
+    assert len(result_ids(page)) == 10  # no query: every incident, newest first
+    page.fill("#pmkb-query", "config change all regions at once")
+    assert result_ids(page)[0] == "INC-2026-002"
+    assert len(result_ids(page)) > 1
+    page.check('[data-facet="severity"] input[value="SEV1"]')
+    assert result_ids(page) == ["INC-2026-002"]
+    assert "severity=SEV1" in page.url and "query=config" in page.url
+    snippet = page.locator('.pmkb-result[data-id="INC-2026-002"] .pmkb-snippet')
+    assert snippet.locator("mark").count() > 0
+
+
+def test_an_exact_id_is_the_first_result(page: Page, site_url: str) -> None:
+    open_search(page, site_url)
+    page.fill("#pmkb-query", "INC-2025-003")
+    assert result_ids(page)[0] == "INC-2025-003"
+    page.fill("#pmkb-query", "inc-2026-001")
+    assert result_ids(page)[0] == "INC-2026-001"
+
+
+def test_facet_counts_follow_the_results(page: Page, site_url: str) -> None:
+    open_search(page, site_url)
+    assert count_of(page, "severity", "SEV2") == 4
+    assert count_of(page, "cause", "capacity") == 3
+    page.check('[data-facet="cause"] input[value="capacity"]')
+    assert sorted(result_ids(page)) == ["INC-2025-002", "INC-2026-001", "INC-2026-004"]
+    assert count_of(page, "severity", "SEV2") == 1  # INC-2026-001, the near-miss
+    assert count_of(page, "cause", "config-change") == 2  # other values of the same facet stay
+    page.check('[data-facet="near_miss"] input[value="yes"]')
+    assert result_ids(page) == ["INC-2026-001"]
+
+
+def test_state_lives_in_the_url_and_the_back_button_works(page: Page, site_url: str) -> None:
+    open_search(page, site_url, "?query=postgres&cause=capacity&sort=date")
+    first = result_ids(page)
+    assert first and set(first) <= {"INC-2025-002", "INC-2026-001", "INC-2026-004"}
+    assert page.input_value("#pmkb-query") == "postgres"
+    assert page.is_checked('[data-facet="cause"] input[value="capacity"]')
+    assert first == sorted(first, reverse=True)  # ids here sort like dates
+    page.check('[data-facet="severity"] input[value="SEV0"]')
+    assert result_ids(page) == ["INC-2025-002"]
+    page.go_back()
+    page.wait_for_function("document.querySelectorAll('.pmkb-result').length > 1")
+    assert result_ids(page) == first
+    assert not page.is_checked('[data-facet="severity"] input[value="SEV0"]')
+    page.reload()
+    page.wait_for_selector(READY)
+    assert result_ids(page) == first
+
+
+def test_empty_result_says_so_and_clears(page: Page, site_url: str) -> None:
+    open_search(page, site_url, "?query=zebra")
+    expect(page.locator(".pmkb-empty")).to_contain_text("No incident matches")
+    page.click(".pmkb-clear")
+    assert len(result_ids(page)) == 10
+    assert page.input_value("#pmkb-query") == ""
+    assert "query=" not in page.url
+
+
+def test_keyboard_only(page: Page, site_url: str) -> None:
+    open_search(page, site_url)
+    page.focus("#pmkb-query")
+    page.keyboard.type("certificate")
+    assert set(result_ids(page)) == {"INC-2025-003", "INC-2026-003"}
+    page.focus('[data-facet="severity"] input[value="SEV2"]')
+    page.keyboard.press("Space")
+    assert page.is_checked('[data-facet="severity"] input[value="SEV2"]')
+    page.focus(".pmkb-result-title >> nth=0")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/2026/06-june/|/2025/06-june/"))
+    assert "pmkb-header" in page.content()
+
+
+def test_works_with_instant_navigation_and_dark_scheme(browser: Browser, sites) -> None:
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    with serve(sites[True]) as base:
+        page.goto(base)
+        page.click('nav.md-nav--primary a:has-text("Search incidents")')
+        page.wait_for_selector(READY)
+        page.fill("#pmkb-query", "webhooks")
+        assert result_ids(page)[0] == "INC-2026-003"
+        page.click('nav.md-nav--primary a:has-text("Archive")')
+        page.wait_for_selector("h1:has-text('Archive')")
+        page.go_back()
+        page.wait_for_selector(READY)
+        background = page.eval_on_selector("body", "b => getComputedStyle(b).backgroundColor")
+        assert background != "rgb(255, 255, 255)"
+    context.close()
+
+
+def test_lunr_py_and_lunr_js_agree(page: Page, site_url: str, sites) -> None:
+    serialized = json.loads((sites[False] / "incidents" / "search" / "index.json").read_text())
+    python_index = Index.load(serialized)
+    open_search(page, site_url)
+    page.add_script_tag(url=f"{site_url}assets/postmortem-kb/lunr.js")
+    for query in ("config", "postgres capacity", "certificate expiry", "kafka", "tls", "ledger"):
+        expected = [r["ref"] for r in python_index.search(query)][:5]
+        actual = page.evaluate(
+            "([data, q]) => lunr.Index.load(data).search(q).slice(0, 5).map(r => r.ref)",
+            [serialized, query],
+        )
+        assert expected, query
+        assert actual == expected, query
+
+
+def test_material_search_indexes_ids_and_tags(sites) -> None:
+    index = json.loads((sites[False] / "search" / "search_index.json").read_text())
+    page = next(
+        d
+        for d in index["docs"]
+        if d["location"] == "2026/03-march/2026-03-17-global-config-push-gateway-outage/"
+    )
+    assert "INC-2026-002" in page["text"] and "config-push" in page["text"]
