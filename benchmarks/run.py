@@ -1,0 +1,216 @@
+"""Build-time benchmark: the project's configuration against plain Material, in one run.
+
+    python benchmarks/run.py                 # N = 100, 1,000 and 5,000 (a few minutes)
+    python benchmarks/run.py --sizes 100 1000 --baseline-max 1000 --check 10000
+
+For each N it generates N synthetic postmortems (benchmarks/synthetic.py, fixed seed),
+builds them with the repository's own mkdocs.yml and, up to --baseline-max, with a
+plain Material configuration (theme material, search plugin, default navigation).
+Each build runs in a child process, so its wall time and peak RSS are its own. It also
+times `pmkb check` over --check reports and a rebuild after one edit (the plugin's
+report cache), and writes the table to benchmarks/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from synthetic import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1764115200"}
+
+
+def project_config(work: Path, docs: Path) -> Path:
+    """The repository's own mkdocs.yml, pointed at the synthetic docs."""
+    for extra in ("index.md", "guide"):
+        source = ROOT / "postmortems" / extra
+        if source.is_dir():
+            shutil.copytree(source, docs / extra, dirs_exist_ok=True)
+        else:
+            shutil.copy(source, docs / extra)
+    config = work / "project.yml"
+    config.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {docs}\n"
+        f"theme:\n  name: material\n  custom_dir: {ROOT / 'overrides'}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def baseline_config(work: Path, docs: Path) -> Path:
+    config = work / "baseline.yml"
+    config.write_text(
+        f"site_name: baseline\ndocs_dir: {docs}\ntheme:\n  name: material\nplugins:\n  - search\n"
+        f"hooks:\n  - {HERE / 'baseline_hooks.py'}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def measure(config: Path, site: Path) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, str(HERE / "measure_build.py"), str(config), str(site)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["site_mb"] = round(
+        sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6, 1
+    )
+    return figures
+
+
+def payload(site: Path) -> dict[str, float]:
+    """Sizes of what a browser downloads to search, raw and gzipped, in KB."""
+    sizes: dict[str, float] = {}
+    for name, parts in {
+        "incident search": ["incidents/search/catalog.json", "incidents/search/index.json"],
+        "Material search": ["search/search_index.json"],
+    }.items():
+        files = [site / part for part in parts if (site / part).is_file()]
+        if files:
+            raw = b"".join(f.read_bytes() for f in files)
+            sizes[f"{name} KB"] = round(len(raw) / 1024, 1)
+            sizes[f"{name} KB gzip"] = round(len(gzip.compress(raw, 6)) / 1024, 1)
+    return sizes
+
+
+def time_check(count: int, work: Path) -> float:
+    docs = work / f"check-{count}"
+    generate(count, docs)
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "postmortem_kb", "check", str(docs)],
+        env=ENV,
+        capture_output=True,
+        check=False,
+    )
+    return round(time.perf_counter() - start, 2)
+
+
+def time_rebuild(config: Path, docs: Path, site: Path) -> dict[str, float]:
+    """Plugin time of a first build and of a rebuild after one edit, in one process."""
+    script = f"""
+import json, logging, pathlib, sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+logging.disable(logging.WARNING)
+def once():
+    config = load_config({str(config)!r}, site_dir={str(site)!r})
+    build(config)
+    return sum(config.plugins["postmortems"].timings.values())
+first = once()
+path = sorted(p for p in pathlib.Path({str(docs)!r}).rglob("*.md") if "inc-" in p.name)[0]
+path.write_text(path.read_text() + "\\nOne more line.\\n")
+second = once()
+print(json.dumps({{"first_s": round(first, 2), "rebuild_s": round(second, 2)}}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=ENV, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--baseline-max", type=int, default=1000)
+    parser.add_argument("--check", type=int, default=10000, help="reports for `pmkb check`")
+    parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    args = parser.parse_args()
+
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="pmkb-bench-") as folder:
+        work = Path(folder)
+        for count in args.sizes:
+            docs = work / f"docs-{count}"
+            generate(count, docs)
+            if count <= args.baseline_max:
+                site = work / f"baseline-{count}"
+                figures = measure(baseline_config(work, docs), site)
+                rows.append(
+                    {"config": "plain Material", "reports": count, **figures, **payload(site)}
+                )
+                print(rows[-1], flush=True)
+                shutil.rmtree(site)
+            site = work / f"project-{count}"
+            figures = measure(project_config(work, docs), site)
+            rows.append({"config": "project", "reports": count, **figures, **payload(site)})
+            print(rows[-1], flush=True)
+            shutil.rmtree(site)
+        largest = max(args.sizes)
+        rebuild = time_rebuild(
+            project_config(work, work / f"docs-{largest}"),
+            work / f"docs-{largest}",
+            work / "rebuild-site",
+        )
+        check_s = time_check(args.check, work)
+    write_results(args.out, rows, rebuild, largest, args.check, check_s)
+
+
+def write_results(
+    out: Path,
+    rows: list[dict[str, object]],
+    rebuild: dict[str, float],
+    largest: int,
+    check_count: int,
+    check_s: float,
+) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python benchmarks/run.py` on {time.strftime('%Y-%m-%d')}; "
+        f"{os.cpu_count()} cores. Synthetic reports of about 1,200 words (seed 7).",
+        "",
+        "| configuration | reports | wall s | peak RSS MB | site MB | plugin stages s "
+        "| incident search KB (gzip) | Material search KB (gzip) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        stages = row.get("stages_s") or {}
+        stage_text = ", ".join(f"{k} {v:.2f}" for k, v in stages.items()) or "n/a"
+        total = f" (total {sum(stages.values()):.2f})" if stages else ""
+        lines.append(
+            f"| {row['config']} | {row['reports']:,} | {row['wall_s']} | {row['peak_rss_mb']} | "
+            f"{row['site_mb']} | {stage_text}{total} | "
+            f"{row.get('incident search KB', '-')} ({row.get('incident search KB gzip', '-')}) | "
+            f"{row.get('Material search KB', '-')} ({row.get('Material search KB gzip', '-')}) |"
+        )
+    project = {r["reports"]: r for r in rows if r["config"] == "project"}
+    baseline = {r["reports"]: r for r in rows if r["config"] != "project"}
+    lines += ["", "## Ratios measured in this run", ""]
+    sizes = sorted(project)
+    for small, big in itertools.pairwise(sizes):
+        ratio = project[big]["wall_s"] / project[small]["wall_s"]
+        lines.append(
+            f"- project time({big:,}) / time({small:,}): {ratio:.1f} (reports x{big // small})"
+        )
+    for count in sorted(set(project) & set(baseline)):
+        ratio = project[count]["wall_s"] / baseline[count]["wall_s"]
+        lines.append(f"- project / plain Material at {count:,} reports: {ratio:.2f}")
+    share = rebuild["rebuild_s"] / rebuild["first_s"] if rebuild["first_s"] else 0
+    lines += [
+        f"- plugin time of a rebuild after one edit / first build at {largest:,} reports: "
+        f"{rebuild['rebuild_s']} s / {rebuild['first_s']} s = {share:.0%}",
+        f"- `pmkb check` on {check_count:,} reports: {check_s} s",
+    ]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
