@@ -69,7 +69,16 @@ def _parser() -> MarkdownIt:
 
 def parse_sections(body: str, offset: int) -> list[Section]:
     """Level-2 sections of ``body``; ``offset`` is the file's line count before it."""
-    tokens = _parser().parse(body)
+    return sections_of(parse_tokens(body), body, offset)
+
+
+def parse_tokens(body: str) -> list[Token]:
+    """The body's block tokens, for callers that need more than the sections."""
+    return _parser().parse(body)
+
+
+def sections_of(tokens: list[Token], body: str, offset: int) -> list[Section]:
+    """Level-2 sections from the block tokens of ``body``."""
     lines = body.split("\n")
     sections: list[Section] = []
     current: Section | None = None

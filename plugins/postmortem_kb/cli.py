@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from . import __version__, overdue, policies, scaffold, stats
+from . import __version__, export, overdue, policies, scaffold, stats
 from .config import ConfigError, Project, read_project
+from .edition import Edition, EditionError, published, resolve_edition
+from .ical import action_calendar
 from .kb import display_path, find_reports, load
 from .model import Severity, parse_calendar_date
 from .output import FORMATTERS
@@ -85,8 +88,48 @@ def _parser() -> argparse.ArgumentParser:
         help="count only incidents dated on or after DATE (YYYY-MM-DD)",
     )
     figures.add_argument("--format", choices=sorted(STATS_FORMATS), default="text")
+    _add_edition_option(figures)
     _add_authoring_commands(commands)
+    _add_export_command(commands)
     return parser
+
+
+def _add_edition_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--edition",
+        choices=[edition.value for edition in Edition],
+        default=None,
+        help="internal (every report) or public (only 'visibility: public', redacted); "
+        "default: PMKB_EDITION, else the plugin's edition option",
+    )
+
+
+def _add_export_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    out = commands.add_parser(
+        "export",
+        help="write incidents or action items as JSON or CSV, or due dates as iCalendar",
+    )
+    out.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders to export (default: the configured reports folder)",
+    )
+    out.add_argument(
+        "--format",
+        choices=("json", "csv", "ics"),
+        default="json",
+        help="ics: open action items' due dates, one all-day event each",
+    )
+    out.add_argument(
+        "--what",
+        choices=("incidents", "actions"),
+        default="incidents",
+        help="one row per postmortem, or one per action item (ics is always action items)",
+    )
+    _add_edition_option(out)
+    out.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
 
 
 def _add_authoring_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -148,6 +191,15 @@ def _files_to_check(paths: Sequence[Path], settings: Settings) -> list[tuple[Pat
     return files
 
 
+def _with_edition(settings: Settings, requested: str | None) -> Settings:
+    """The settings for the edition asked on the command line, else the configured one."""
+    try:
+        edition = Edition(requested) if requested else resolve_edition(settings.edition, os.environ)
+    except EditionError as exc:
+        raise UsageError(str(exc)) from None
+    return settings.model_copy(update={"edition": edition.value})
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder)
 
@@ -172,7 +224,7 @@ def run_check(args: argparse.Namespace) -> int:
             for p, rel in find_reports(project.reports_dir, settings)
             if p.resolve() not in wanted_paths
         ]
-    kb = load([*wanted, *context], settings, display_root=Path.cwd())
+    kb = load([*wanted, *context], settings, display_root=Path.cwd(), keep_text=False)
     shown = {display_path(p, Path.cwd()) for p, _ in wanted}
     problems = [p for p in kb.problems if p.path in shown]
     if args.policies:
@@ -218,9 +270,43 @@ def run_stats(args: argparse.Namespace) -> int:
             "to measure, or pass --config-file"
         )
     paths = list(args.paths) or [project.reports_dir]  # type: ignore[union-attr]
-    kb = load(_files_to_check(paths, settings), settings, display_root=Path.cwd())
+    settings = _with_edition(settings, args.edition)
+    kb = published(load(_files_to_check(paths, settings), settings, display_root=Path.cwd()))
     figures = stats.compute(kb.reports, settings.today(), args.since)
     print(STATS_FORMATS[args.format](figures))
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """What the edition's site publishes, as data: the same reports, the same redactions."""
+    project = _project(args.config_file)
+    settings = project.settings if project else Settings()
+    if not args.paths and project is None:
+        raise UsageError(
+            "no PATH given and no mkdocs.yml here; name the files or folders "
+            "to export, or pass --config-file"
+        )
+    paths = list(args.paths) or [project.reports_dir]  # type: ignore[union-attr]
+    settings = _with_edition(settings, args.edition)
+    kb = published(load(_files_to_check(paths, settings), settings, display_root=Path.cwd()))
+    today = settings.today()
+    if args.format == "ics":
+        text = action_calendar(kb, today).decode("utf-8")
+    else:
+        if args.what == "incidents":
+            rows, columns = export.incident_rows(kb, today), export.INCIDENT_COLUMNS
+        else:
+            rows, columns = export.action_rows(kb, today), export.ACTION_COLUMNS
+        text = export.as_json(rows) if args.format == "json" else export.as_csv(rows, columns)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"wrote {args.output} ({settings.edition} edition)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -299,6 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         commands = {"check": run_check, "rules": run_rules, "stats": run_stats}
         commands |= {"new": run_new, "schema": run_schema, "overdue": run_overdue}
+        commands |= {"export": run_export}
         return commands[args.command](args)
     except (UsageError, ConfigError) as exc:
         print(f"pmkb: {exc}", file=sys.stderr)

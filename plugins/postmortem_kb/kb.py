@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from itertools import repeat
+from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from time import perf_counter
 
+from .redact import check_mentions
 from .report import Report, read_report
 from .rules import RULES, Level, Problem
 from .settings import ALWAYS_EXCLUDED_NAMES, Settings
@@ -57,21 +61,75 @@ class ReportCache:
         self._reports: dict[tuple[str, str], tuple[tuple[int, int, str], Report]] = {}
         self.hits = 0
 
-    def get(
-        self, path: Path, rel: str, settings: Settings, timings: dict[str, float] | None
-    ) -> Report:
+    @staticmethod
+    def _signature(path: Path, settings: Settings) -> tuple[int, int, str] | None:
         try:
             stat = path.stat()
         except OSError:
-            return read_report(path, rel, settings, timings)
-        signature = (stat.st_size, stat.st_mtime_ns, settings.model_dump_json())
+            return None
+        return stat.st_size, stat.st_mtime_ns, settings.model_dump_json()
+
+    def has(self, path: Path, rel: str, settings: Settings) -> bool:
         cached = self._reports.get((str(path), rel))
-        if cached is not None and cached[0] == signature:
+        return cached is not None and cached[0] == self._signature(path, settings)
+
+    def put(self, path: Path, rel: str, settings: Settings, report: Report) -> None:
+        signature = self._signature(path, settings)
+        if signature is not None:
+            self._reports[(str(path), rel)] = (signature, report)
+
+    def get(
+        self, path: Path, rel: str, settings: Settings, timings: dict[str, float] | None
+    ) -> Report:
+        if self.has(path, rel, settings):
             self.hits += 1
-            return cached[1]
+            return self._reports[(str(path), rel)][1]
         report = read_report(path, rel, settings, timings)
-        self._reports[(str(path), rel)] = (signature, report)
+        self.put(path, rel, settings, report)
         return report
+
+
+PARALLEL_FROM = 400
+"""Below this many files, starting worker processes costs more than it saves."""
+
+
+def _read_chunk(
+    chunk: list[tuple[Path, str]], settings: Settings, keep_text: bool
+) -> tuple[list[Report], dict[str, float]]:
+    timings: dict[str, float] = {}
+    reports = [read_report(path, rel, settings, timings) for path, rel in chunk]
+    if not keep_text:
+        for report in reports:
+            report.drop_text()
+    return reports, timings
+
+
+def _read_all(
+    files: list[tuple[Path, str]],
+    settings: Settings,
+    timings: dict[str, float] | None,
+    keep_text: bool,
+) -> list[Report]:
+    """Read files in order, on every core when there are many (reading is CPU-bound).
+
+    Only reports without their text travel back from worker processes: pickling the
+    text costs about as much as reading it, so pages that render reports (the MkDocs
+    plugin) read in one process.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_FROM or workers < 2 or keep_text:
+        return [read_report(path, rel, settings, timings) for path, rel in files]
+    size = max(50, len(files) // (workers * 4))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    reports: list[Report] = []
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        results = pool.map(_read_chunk, chunks, repeat(settings), repeat(False))
+        for chunk_reports, chunk_timings in results:
+            reports.extend(chunk_reports)
+            if timings is not None:  # seconds of work, summed over the workers
+                for stage, seconds in chunk_timings.items():
+                    timings[stage] = timings.get(stage, 0.0) + seconds
+    return reports
 
 
 @dataclass(slots=True)
@@ -123,19 +181,28 @@ def load(
     *,
     timings: dict[str, float] | None = None,
     cache: ReportCache | None = None,
+    keep_text: bool = True,
 ) -> KnowledgeBase:
     """Read and check every file, then the links between them; never raises on content.
 
     ``cache`` keeps reports across calls (``mkdocs serve`` rebuilds), so a file whose
-    size and modification time are unchanged is not read again.
+    size and modification time are unchanged is not read again. ``keep_text=False``
+    (checking only) drops each report's text and sections, and reads on every core.
     """
     kb = KnowledgeBase(settings=settings, display_root=display_root)
-    if cache is None:
-        kb.reports = [read_report(path, rel, settings, timings) for path, rel in files]
+    files = list(files)
+    fresh = files if cache is None else [f for f in files if not cache.has(*f, settings)]
+    read = dict(zip(fresh, _read_all(fresh, settings, timings, keep_text), strict=True))
+    if cache is not None:
+        for (path, rel), report in read.items():
+            cache.put(path, rel, settings, report)
+        kb.reports = [read.get(f) or cache.get(*f, settings, timings) for f in files]
     else:
-        kb.reports = [cache.get(path, rel, settings, timings) for path, rel in files]
+        kb.reports = [read[f] for f in files]
     started = perf_counter()
     links = check_links(kb.reports)
+    for index, found in check_mentions(kb.reports, settings).items():  # PM023
+        links.setdefault(index, []).extend(found)
     if timings is not None:
         timings["validate"] = timings.get("validate", 0.0) + perf_counter() - started
     for index, report in enumerate(kb.reports):

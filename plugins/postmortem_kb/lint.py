@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
@@ -167,10 +167,12 @@ class Family:
     name: str
     pattern: re.Pattern[str]
     suggestion: str
+    triggers: tuple[str, ...] = ()
+    """Lowercase words every match contains: a text without them is not searched."""
 
 
-def _family(name: str, pattern: str, suggestion: str) -> Family:
-    return Family(name, re.compile(pattern, re.IGNORECASE), suggestion)
+def _family(name: str, pattern: str, suggestion: str, triggers: str = "") -> Family:
+    return Family(name, re.compile(pattern, re.IGNORECASE), suggestion, tuple(triggers.split()))
 
 
 BLAMEFUL = (
@@ -183,6 +185,7 @@ BLAMEFUL = (
         r"(?:\A|(?<=[.!?:]\s)|(?<=\n)|(?<=\bknow\s)|(?<=\bout\s)|(?<=\bask\s))"
         r"who\s+caused\b",
         'Ask what, not who: "What system failures led to this?"',
+        "who",
     ),
     _family(
         "should-have-known",
@@ -191,12 +194,15 @@ BLAMEFUL = (
         r"(?:checked|tested|noticed|seen|caught|reali[sz]ed|asked|verified|read)\b|"
         rf"\bprevented\s+if\s+{_PRONOUN}\b",
         'Ask "What information was missing?", or name the safeguard that would have caught it.',
+        "should prevented",
     ),
     _family(
         "stupid-mistake",
         r"\b(?:stupid|dumb|silly|idiotic|foolish|rookie|sloppy|careless|inexcusable|"
         r"embarrassing|boneheaded)\s+(?:mistake|error|blunder|slip|oversight)s?\b",
         'Write "This revealed a weakness in the system" and describe that weakness.',
+        "stupid dumb silly idiotic foolish rookie sloppy careless inexcusable "
+        "embarrassing boneheaded",
     ),
     _family(
         "why-didnt-you",
@@ -204,6 +210,7 @@ BLAMEFUL = (
         rf"couldn{_APOS}?t|haven{_APOS}?t|hadn{_APOS}?t|did)\s+{_PRONOUN}\b",
         'Ask about the system: "What testing gaps did we discover?" or "What '
         'safeguards can we add?"',
+        "why",
     ),
     _family(
         "careless",
@@ -211,6 +218,7 @@ BLAMEFUL = (
         r"incompeten(?:t|ce)|irresponsibl[ey])\b",
         "Describe the conditions that made the slip easy (tooling, information, load, "
         "time pressure) instead of judging a person's care.",
+        "careless negligen reckless incompeten irresponsib",
     ),
     _family(
         "fault-of",
@@ -218,48 +226,25 @@ BLAMEFUL = (
         rf"\b(?:his|her|your|their)\s+fault\b|"
         rf"\b(?:{_PRONOUN}|{_PERSON_NOUN})\s+(?:was|were|is|are)\s+(?:at\s+fault|to\s+blame)\b",
         'Say which safeguard was missing: "Let\'s understand the system failure."',
+        "fault blame",
     ),
 )
-
-
-_ANY_BLAMEFUL = re.compile(
-    "|".join(f"(?P<f{index}>{family.pattern.pattern})" for index, family in enumerate(BLAMEFUL)),
-    re.IGNORECASE,
-)
-
-
-_BLAMEFUL_WORDS = (
-    "who",
-    "should",
-    "prevented",
-    "mistake",
-    "error",
-    "blunder",
-    "slip",
-    "oversight",
-    "why",
-    "careless",
-    "negligen",
-    "reckless",
-    "incompeten",
-    "irresponsib",
-    "fault",
-    "blame",
-)
-"""Every blameful pattern holds one of these; a run without any is not searched."""
 
 
 def _blameful(runs: list[Prose]) -> Iterator[Finding]:
     for run in runs:
         lowered = run.unquoted.lower()
-        if not any(word in lowered for word in _BLAMEFUL_WORDS):
-            continue
-        for match in _ANY_BLAMEFUL.finditer(run.unquoted):
-            family = BLAMEFUL[int(str(match.lastgroup)[1:])]
-            phrase = " ".join(run.raw[match.start() : match.end()].split())
+        matches = [
+            (match.start(), match.end(), family)
+            for family in BLAMEFUL
+            if any(word in lowered for word in family.triggers)
+            for match in family.pattern.finditer(run.unquoted)
+        ]
+        for start, end, family in sorted(matches, key=lambda m: m[0]):
+            phrase = " ".join(run.raw[start:end].split())
             yield Finding(
                 "PM201",
-                run.line_at(match.start()),
+                run.line_at(start),
                 f"blameful phrasing '{phrase}' ({family.name})",
                 family.suggestion,
             )
@@ -311,7 +296,8 @@ def _is_name(part: str) -> bool:
     return len(part) >= 3 and part.isalpha() and part.lower() not in _NOT_NAMES
 
 
-def _person_patterns(names: list[str]) -> list[re.Pattern[str]]:
+@lru_cache(maxsize=4096)
+def _person_patterns(names: tuple[str, ...]) -> list[re.Pattern[str]]:
     if not names:
         return []
     # A name is matched as written (capitalised), or as a handle with or without '@'.
@@ -335,11 +321,14 @@ def _person_patterns(names: list[str]) -> list[re.Pattern[str]]:
 
 
 def _people_as_cause(report: Report, runs: list[Prose]) -> Iterator[Finding]:
-    patterns = _person_patterns(_people(report))
-    if not patterns:
-        return
     texts = [r for r in runs if r.section in ROOT_CAUSE_SECTIONS]
     texts += [p for kind, p in _frontmatter_prose(report) if kind == "root_cause"]
+    # Patterns are compiled only for names the text contains (names match as written),
+    # which is rarely any: compiling them for every report was most of the lint's time.
+    joined = "\n".join(run.unquoted for run in texts)
+    patterns = _person_patterns(tuple(n for n in _people(report) if n in joined))
+    if not patterns:
+        return
     for run in texts:
         seen: set[tuple[int, str]] = set()
         for pattern in patterns:
@@ -370,6 +359,7 @@ VAGUE = (
         + _INTENSIFIER
         + r"(?:slow|slower|sluggish|laggy|unresponsive|high|elevated|bad|poor|degraded)\b",
         "Give the numbers: 'query latency rose from 50 ms to 5,000 ms'.",
+        "slow sluggish laggy unresponsive high elevated bad poor degraded",
     ),
     _family(
         "many-users",
@@ -379,12 +369,14 @@ VAGUE = (
         r"accounts|tenants|shoppers|requests|transactions|orders|payments|errors|tickets|"
         r"complaints|calls)\b",
         "Count them: 'about 50,000 users (80% of active users) were affected'.",
+        "many lot numerous number bunch tons countless plenty",
     ),
     _family(
         "a-while",
         r"\b(?:quite\s+)?a\s+(?:long\s+|short\s+|little\s+)?while\b|"
         r"\b(?:a\s+long|some)\s+time\b|\bfor\s+ages\b",
         "Give the duration or the times: 'for 47 minutes (10:13 to 11:00 UTC)'.",
+        "while time ages",
     ),
 )
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
@@ -395,13 +387,17 @@ def _vague(runs: list[Prose]) -> Iterator[Finding]:
     for run in runs:
         if run.section not in DATA_SECTIONS:
             continue
+        lowered = run.unquoted.lower()
+        families = [f for f in VAGUE if any(word in lowered for word in f.triggers)]
+        if not families:
+            continue
         for sentence in _SENTENCE.finditer(run.unquoted):
             text = sentence.group(0)
             if not text.strip() or text.rstrip().endswith("?"):
                 continue  # a question, such as a five-whys step, asks rather than states
             if _DIGIT.search(run.raw, sentence.start(), sentence.end()):
                 continue  # the data is in the same sentence
-            for family in VAGUE:
+            for family in families:
                 match = family.pattern.search(text)
                 if match is None:
                     continue
@@ -562,11 +558,14 @@ def _actions(report: Report) -> Iterator[Finding]:
 # --- entry point ---------------------------------------------------------------------
 
 
-def lint_report(report: Report) -> list[Finding]:
-    """All language, Final-readiness and actionability findings of one report."""
+def lint_report(report: Report, tokens: list[Token] | None = None) -> list[Finding]:
+    """All language, Final-readiness and actionability findings of one report.
+
+    ``tokens`` are the body's block tokens when the caller has parsed it already.
+    """
     if not report.source.body and report.meta is None:
         return []
-    tokens = _tokens(report)
+    tokens = _tokens(report) if tokens is None else tokens
     runs = prose_of(report, tokens)
     findings = list(_blameful(runs))
     findings += _blameful([p for _, p in _frontmatter_prose(report)])

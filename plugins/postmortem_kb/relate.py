@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,8 +21,15 @@ from .slugs import normalise
 WEIGHTS = {"tags": 0.35, "services": 0.25, "category": 0.2, "text": 0.2}
 """How much each kind of evidence counts; a perfect match on all of them scores 1."""
 
-MAX_POSTINGS = 200
-"""A feature shared by more reports than this is too common to propose candidates alone."""
+MAX_POSTINGS = 100
+"""A feature shared by more reports than this is too common to propose candidates alone
+(it still counts in the score of candidates found through rarer features)."""
+
+WINDOW = 25
+"""How many neighbours on each side a too-common feature proposes."""
+
+MIN_COSINE = 0.1
+"""Root-cause wording this similar or less is noise, not a reason."""
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9_-]{2,}")
 _STOPWORD_TEXT = """
@@ -104,27 +112,48 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _compare(a: _Features, b: _Features) -> tuple[float, tuple[str, ...]]:
-    reasons: list[str] = []
-    score = 0.0
-    if shared := sorted(a.tags & b.tags):
-        score += WEIGHTS["tags"] * _jaccard(a.tags, b.tags)
-        reasons.append("shares tags: " + ", ".join(shared))
-    if shared := sorted(a.services & b.services):
-        score += WEIGHTS["services"] * _jaccard(a.services, b.services)
-        reasons.append("shares services: " + ", ".join(shared))
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(v * b.get(w, 0.0) for w, v in a.items())
+
+
+def _score(a: _Features, b: _Features) -> float:
+    score = WEIGHTS["tags"] * _jaccard(a.tags, b.tags)
+    score += WEIGHTS["services"] * _jaccard(a.services, b.services)
     if a.category and a.category == b.category:
         score += WEIGHTS["category"]
-        reasons.append(f"same root-cause category ({a.category})")
-    cosine = sum(v * b.vector.get(w, 0.0) for w, v in a.vector.items())
-    if cosine >= 0.1:
+    cosine = _cosine(a.vector, b.vector)
+    if cosine >= MIN_COSINE:
         score += WEIGHTS["text"] * cosine
+    return score
+
+
+def _reasons(a: _Features, b: _Features) -> tuple[str, ...]:
+    """The score of :func:`_score` in words, for the few matches that are shown."""
+    reasons: list[str] = []
+    if shared := sorted(a.tags & b.tags):
+        reasons.append("shares tags: " + ", ".join(shared))
+    if shared := sorted(a.services & b.services):
+        reasons.append("shares services: " + ", ".join(shared))
+    if a.category and a.category == b.category:
+        reasons.append(f"same root-cause category ({a.category})")
+    cosine = _cosine(a.vector, b.vector)
+    if cosine >= MIN_COSINE:
         reasons.append(f"similar root-cause wording ({cosine:.0%})")
-    return score, tuple(reasons)
+    return tuple(reasons)
 
 
-def similar(reports: list[Report], threshold: float) -> dict[str, list[Match]]:
-    """For each report id, the others scoring at least ``threshold``, best first."""
+def similar(
+    reports: list[Report], threshold: float, limit: int | None = None
+) -> dict[str, list[Match]]:
+    """For each report id, the others scoring at least ``threshold``, best first.
+
+    Candidates are the reports sharing a feature (tag, service, cause, root-cause word)
+    held by at most :data:`MAX_POSTINGS` reports, and the nearest :data:`WINDOW` on
+    each side for commoner features; every candidate is then scored on all its
+    features. Each report is compared with a bounded number of others, not all.
+    """
     features = _features(reports)
     postings: dict[str, list[str]] = defaultdict(list)
     for report_id in sorted(features):
@@ -134,18 +163,29 @@ def similar(reports: list[Report], threshold: float) -> dict[str, list[Match]]:
     for report_id in sorted(features):
         feature = features[report_id]
         candidates: set[str] = set()
-        for key in _keys(feature):
+        for key in sorted(_keys(feature), key=lambda k: len(postings[k])):
             ids = postings[key]
             if len(ids) <= MAX_POSTINGS:
                 candidates.update(ids)
+            elif len(candidates) < MAX_POSTINGS:
+                # A common feature still proposes its nearest reports in id order
+                # (ids follow dates), so a report with only common features is
+                # compared with the incidents closest to it in time.
+                here = bisect_left(ids, report_id)
+                candidates.update(ids[max(0, here - WINDOW) : here + WINDOW + 1])
         candidates.discard(report_id)
-        matches = []
-        for other in candidates:
-            score, reasons = _compare(feature, features[other])
-            if score >= threshold:
-                matches.append(Match(other, round(score, 4), reasons))
-        matches.sort(key=lambda m: (-m.score, m.id))
-        result[report_id] = matches
+        scored = [
+            (score, other)
+            for other in candidates
+            if (score := _score(feature, features[other])) >= threshold
+        ]
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        if limit is not None:
+            scored = scored[:limit]
+        result[report_id] = [
+            Match(other, round(score, 4), _reasons(feature, features[other]))
+            for score, other in scored
+        ]
     return result
 
 
@@ -160,6 +200,6 @@ def link(reports: list[Report], limit: int = 5, threshold: float = 0.25) -> dict
                     links[report.meta.id].names.append(target)
                 if report.meta.id not in links[target].named_by:
                     links[target].named_by.append(report.meta.id)
-    for report_id, matches in similar(reports, threshold).items():
-        links[report_id].similar = matches[:limit]
+    for report_id, matches in similar(reports, threshold, limit).items():
+        links[report_id].similar = matches
     return links

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from time import perf_counter
 
-from .body import Section, parse_sections
+from .body import Section, parse_tokens, sections_of
 from .lint import lint_report
 from .model import ActionItem, Frontmatter, Status, TimelineEntry, parse_calendar_date
 from .rules import Finding
@@ -76,6 +76,11 @@ class Report:
     def body(self) -> str:
         return self.source.body
 
+    def drop_text(self) -> None:
+        """Forget the text and sections, keeping metadata, tables and findings."""
+        self.source.text = self.source.body = ""
+        self.sections = []
+
     def section(self, name: str) -> Section | None:
         wanted = " ".join(name.split()).casefold()
         return next((s for s in self.sections if s.key == wanted), None)
@@ -91,7 +96,8 @@ def read_report(
     started = perf_counter()
     source = read_source(path)
     report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
-    report.sections = parse_sections(source.body, source.body_offset)
+    tokens = parse_tokens(source.body)
+    report.sections = sections_of(tokens, source.body, source.body_offset)
     parsed = perf_counter()
     report.meta, findings = check_frontmatter(source, settings)
     report.findings.extend(findings)
@@ -100,7 +106,7 @@ def read_report(
     report.findings.extend(findings)
     report.action_items, findings = read_action_items(report)
     report.findings.extend(findings)
-    report.findings.extend(lint_report(report))
+    report.findings.extend(lint_report(report, tokens))
     if timings is not None:
         timings["parse"] = timings.get("parse", 0.0) + parsed - started
         timings["validate"] = timings.get("validate", 0.0) + perf_counter() - parsed
