@@ -165,8 +165,11 @@ def test_hostile_values_are_text_and_slugs_are_safe(built: Site) -> None:
 
 def test_generated_pages_are_searchable_and_in_the_navigation(built: Site) -> None:
     index = json.loads((built.root / "site" / "search" / "search_index.json").read_text())
-    locations = {doc["location"] for doc in index["docs"]}
-    assert {"incidents/action-items/", "incidents/patterns/", "incidents/archive/"} <= locations
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert {"incidents/", "incidents/patterns/", "incidents/severity/"} <= locations
+    # Long listings repeat the reports and are left out of Material's search (issue 9).
+    assert not {"incidents/archive/", "incidents/tags/config-push/"} & locations
+    assert "2024/01/a/" in locations
     home = built.page("index.md")
     nav = home[home.index("md-nav--primary") : home.index("md-sidebar--secondary")]
     for title in (

@@ -34,6 +34,12 @@ from .report import Report
 from .rules import RULES, Level
 from .view import format_duration, link_from, markdown_text, src_uri
 
+SEARCHABLE = frozenset(
+    {"index.md", "severity/index.md", "patterns/index.md", "reviews/index.md", "near-misses.md"}
+)
+"""Generated pages kept in Material's search: the small ways in, not the long listings."""
+SEARCH_EXCLUDED = "---\nsearch:\n  exclude: true\n---\n\n"
+
 FACTOR_CATEGORIES = ("people", "process", "technology", "environment")
 
 
@@ -81,7 +87,10 @@ class SiteIndex:
 
     def _add(self, name: str, lines: list[str], nav_title: str | None = None) -> None:
         uri = self.uri(name)
-        self.pages[uri] = "\n".join(lines).rstrip() + "\n"
+        # Listings repeat the reports' titles and facts: indexing them in Material's
+        # search would make every query hit dozens of them and multiply the index.
+        front = "" if name in SEARCHABLE else SEARCH_EXCLUDED
+        self.pages[uri] = front + "\n".join(lines).rstrip() + "\n"
         if nav_title:
             self.nav.append((nav_title, uri))
 

@@ -18,7 +18,10 @@ from .relate import Links
 from .report import Report
 from .rules import Problem
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]|])")
+"""Characters that make markup anywhere in a line. Generated pages never start a line
+with a value, so line-start markup (#, -, +, 1.) needs no escape; fewer escapes also
+make the large generated tables much cheaper for Python-Markdown to render."""
 
 
 def markdown_text(value: object) -> str:
