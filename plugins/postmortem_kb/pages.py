@@ -34,6 +34,9 @@ from .report import Report
 from .rules import RULES, Level
 from .view import format_duration, link_from, markdown_text, src_uri
 
+REPEAT_LINKS = 8
+"""Incidents linked per recurring cause; the cause's own page lists them all."""
+
 SEARCHABLE = frozenset(
     {"index.md", "severity/index.md", "patterns/index.md", "reviews/index.md", "near-misses.md"}
 )
@@ -78,6 +81,14 @@ class SiteIndex:
         self.items = actions.collect(self.kb.reports)
         self.recurrences = recurring(self.kb.reports)
         self.groups = {f.folder: group_by(self.reports, f.values) for f in FACETS}
+        self.group_index = {
+            folder: {group.key: group for group in groups} for folder, groups in self.groups.items()
+        }
+        self.repeat_rank = {id(r): rank for rank, r in enumerate(self.recurrences)}
+        self.repeats_of: dict[int, list[Recurrence]] = defaultdict(list)
+        for recurrence in self.recurrences:
+            for report in recurrence.reports:
+                self.repeats_of[id(report)].append(recurrence)
         self._render()
 
     def uri(self, name: str) -> str:
@@ -287,18 +298,25 @@ class SiteIndex:
                     "tags "
                     + ", ".join(self._group_link(page, "tags", t) for t in recurrence.shared_tags)
                 )
+            shown = recurrence.reports[:REPEAT_LINKS]
             ids = ", ".join(
-                f"{self._report_link(page, r)} ({markdown_text(r.id or '')})"
-                for r in recurrence.reports
+                f"{self._report_link(page, r)} ({markdown_text(r.id or '')})" for r in shown
             )
+            if len(recurrence.reports) > len(shown):
+                ids += f" and {len(recurrence.reports) - len(shown)} earlier"
             lines.append(
                 f"- **Repeat: {cause}**, {len(recurrence.reports)} incidents sharing "
                 f"{'; '.join(shared)}: {ids}"
             )
         return [*lines, ""]
 
+    def _repeats_among(self, reports: list[Report]) -> list[Recurrence]:
+        """Recurring causes that include any of ``reports``, in the usual order."""
+        found = {id(r): r for report in reports for r in self.repeats_of.get(id(report), [])}
+        return sorted(found.values(), key=lambda r: self.repeat_rank[id(r)])
+
     def _group_link(self, page: str, folder: str, key: str) -> str:
-        group = next((g for g in self.groups[folder] if g.key == key), None)
+        group = self.group_index[folder].get(key)
         if group is None:
             return markdown_text(key)
         return self._page_link(page, f"{folder}/{group.slug}.md", group.label)
@@ -342,8 +360,7 @@ class SiteIndex:
             "",
         ]
         lines += self._incidents(name, group.reports)
-        members = {id(r) for r in group.reports}
-        repeats = [r for r in self.recurrences if any(id(x) in members for x in r.reports)]
+        repeats = self._repeats_among(group.reports)
         if repeats and facet.folder != "factors":
             lines += ["## Recurring causes among them", "", *self._recurrence_list(name, repeats)]
         self._add(name, lines)
@@ -506,7 +523,7 @@ class SiteIndex:
             )
             ids = {id(r) for r in members}
             from_month = [t for t in self.items if id(t.report) in ids]
-            repeats = [r for r in self.recurrences if any(id(x) in ids for x in r.reports)]
+            repeats = self._repeats_among(members)
             self._add(
                 name,
                 [

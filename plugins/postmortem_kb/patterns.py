@@ -66,7 +66,7 @@ def factors_of(report: Report) -> list[str]:
 
 @dataclass(slots=True)
 class Recurrence:
-    """Two or more incidents with one root-cause category and overlapping services or tags."""
+    """Two or more incidents with one root-cause category and a service or tag in common."""
 
     category: str
     reports: list[Report]
@@ -75,56 +75,45 @@ class Recurrence:
 
 
 def recurring(reports: list[Report]) -> list[Recurrence]:
-    """Connected groups within each root-cause category, joined by a shared service or tag."""
-    by_category: dict[str, list[Report]] = defaultdict(list)
+    """Incidents with one root-cause category that share a service or a tag.
+
+    One group per (category, shared service or tag); groups with the same members are
+    merged, and groups inside a larger one of their category are left out. Chaining pairs into connected groups was tried first: at a few thousand
+    reports every category became one group of hundreds, which says nothing.
+    """
+    groups: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for report in reports:
-        for category in cause_of(report):
-            by_category[normalise(category)].append(report)
-    found: list[Recurrence] = []
-    for category, members in sorted(by_category.items()):
-        for component in _components(members):
-            if len(component) < 2:
-                continue
-            found.append(
-                Recurrence(
-                    category=category,
-                    reports=newest_first(component),
-                    shared_services=_shared(component, services_of),
-                    shared_tags=_shared(component, tags_of),
-                )
-            )
+        for category in {normalise(c) for c in cause_of(report)}:
+            for service in {normalise(s) for s in services_of(report)}:
+                groups[(category, f"s:{service}")].append(report)
+            for tag in {normalise(t) for t in tags_of(report)}:
+                groups[(category, f"t:{tag}")].append(report)
+    merged: dict[tuple[str, frozenset[int]], list[Report]] = {}
+    for (category, _), members in sorted(groups.items()):
+        if len(members) >= 2:
+            merged.setdefault((category, frozenset(id(r) for r in members)), members)
+    # A group inside a larger group of the same category adds nothing to read.
+    kept: list[tuple[str, frozenset[int], list[Report]]] = []
+    for (category, ids), members in sorted(merged.items(), key=lambda kv: -len(kv[1])):
+        if not any(c == category and ids < other for c, other, _ in kept):
+            kept.append((category, ids, members))
+    found = [
+        Recurrence(
+            category=category,
+            reports=newest_first(members),
+            shared_services=_shared(members, services_of),
+            shared_tags=_shared(members, tags_of),
+        )
+        for category, _, members in kept
+    ]
     found.sort(key=lambda r: (-len(r.reports), r.category, r.reports[0].id or ""))
     return found
 
 
-def _components(members: list[Report]) -> list[list[Report]]:
-    parent = list(range(len(members)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first_with: dict[str, int] = {}
-    for index, report in enumerate(members):
-        keys = [f"s:{normalise(s)}" for s in services_of(report)]
-        keys += [f"t:{normalise(t)}" for t in tags_of(report)]
-        for key in keys:
-            if key in first_with:
-                parent[root(index)] = root(first_with[key])
-            else:
-                first_with[key] = index
-    components: dict[int, list[Report]] = defaultdict(list)
-    for index, report in enumerate(members):
-        components[root(index)].append(report)
-    return list(components.values())
-
-
 def _shared(reports: list[Report], values: Callable[[Report], Iterable[str]]) -> list[str]:
-    """Values that at least two of the reports have."""
+    """Values that every one of the reports has."""
     counts: dict[str, int] = defaultdict(int)
     for report in reports:
         for value in {normalise(v) for v in values(report)}:
             counts[value] += 1
-    return sorted(value for value, count in counts.items() if count >= 2)
+    return sorted(value for value, count in counts.items() if count == len(reports))
