@@ -158,4 +158,4 @@ def test_failed_strict_build_writes_no_pages(site: Site, build_fails) -> None:
 def test_an_empty_knowledge_base_builds(site: Site) -> None:
     site.build()
     assert "0 postmortems" in site.page("incidents/index.md")
-    assert '"incidents": []' in site.html("incidents/search/catalog.json")
+    assert '"incidents":[]' in site.html("incidents/search/catalog.json")

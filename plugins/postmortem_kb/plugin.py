@@ -8,7 +8,6 @@ the header of each report page and adds the generated index pages.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -24,7 +23,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .catalog import build_catalog, build_index
+from .catalog import build_catalog, build_index, to_json
 from .config import ConfigError, settings_from_options
 from .kb import KnowledgeBase, ReportCache, is_report, load
 from .output import line_of
@@ -207,10 +206,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return target.url_relative_to(catalog_file) if target is not None else ""
 
         catalog = build_catalog(self.kb.reports, url_of, self.settings.today())
-        catalog_file.content_string = json.dumps(catalog, ensure_ascii=False, sort_keys=True)
+        catalog_file.content_string = to_json(catalog)
         index = build_index(catalog["incidents"])
         files.append(catalog_file)
-        files.append(File.generated(config, index_uri, content=json.dumps(index, sort_keys=True)))
+        files.append(File.generated(config, index_uri, content=to_json(index)))
         files.append(File.generated(config, LUNR_SCRIPT, abs_src_path=str(lunr_js_path())))
         script = (PACKAGE_DIR / "assets" / "incident-search.js").read_text(encoding="utf-8")
         files.append(File.generated(config, SEARCH_SCRIPT, content=script))
