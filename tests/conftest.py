@@ -107,7 +107,7 @@ plugins:
 markdown_extensions:
   - tables
   - admonition
-"""
+{extra}"""
 
 
 class Site:
@@ -119,6 +119,8 @@ class Site:
         self.docs.mkdir(parents=True, exist_ok=True)
         (self.docs / "index.md").write_text("# Home\n", encoding="utf-8")
         self.options = ""
+        self.extra = ""
+        """More top-level mkdocs.yml settings, such as site_url or nav."""
 
     def add(self, rel: str, text: str) -> Path:
         path = self.docs / rel
@@ -129,10 +131,13 @@ class Site:
     def configure(self, options: str) -> None:
         self.options = ":\n" + textwrap.indent(textwrap.dedent(options), "      ")
 
-    def build(self, strict: bool = True) -> None:
+    def build(self, strict: bool = True, site_dir: Path | None = None) -> None:
         config_file = self.root / "mkdocs.yml"
-        config_file.write_text(MKDOCS_YML.format(options=self.options), encoding="utf-8")
-        config = load_config(str(config_file), strict=strict)
+        config_file.write_text(
+            MKDOCS_YML.format(options=self.options, extra=self.extra), encoding="utf-8"
+        )
+        where = {"site_dir": str(site_dir)} if site_dir is not None else {}
+        config = load_config(str(config_file), strict=strict, **where)
         build(config)
 
     def html(self, rel: str) -> str:

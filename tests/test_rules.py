@@ -238,6 +238,7 @@ def test_rule_fires_on_its_breakage(tmp_path: Path, code: str, mutate, line: int
 def test_every_rule_has_a_breaking_example() -> None:
     covered = {code for code, *_ in BREAKING} | {"PM001", "PM020"}  # tested below
     covered |= set(POLICY_CODES)  # need --policies and a date: tests/test_policies.py
+    covered.add("PM023")  # needs a public and an internal report: tests/test_editions.py
     assert covered == set(RULES)
 
 

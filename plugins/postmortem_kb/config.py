@@ -7,6 +7,7 @@ machine or in a hook where only this package is wanted.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from .edition import EditionError, resolve_edition
 from .settings import Settings
 
 PLUGIN_NAME = "postmortems"
@@ -76,15 +78,26 @@ def plugin_options(plugins: object) -> dict[str, Any] | None:
     return None
 
 
-def settings_from_options(options: dict[str, Any], where: str) -> Settings:
+def settings_from_options(
+    options: dict[str, Any], where: str, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """The plugin's settings, with the edition the ``PMKB_EDITION`` variable asks for.
+
+    The site build and ``pmkb`` both come through here, so both honour the variable.
+    """
     try:
-        return Settings.model_validate({k: v for k, v in options.items() if v is not None})
+        settings = Settings.model_validate({k: v for k, v in options.items() if v is not None})
     except ValidationError as exc:
         lines = [f"{where}: invalid options for the '{PLUGIN_NAME}' plugin:"]
         for error in exc.errors():
             loc = ".".join(str(part) for part in error["loc"])
             lines.append(f"  {loc}: {error['msg']}")
         raise ConfigError("\n".join(lines)) from None
+    try:
+        edition = resolve_edition(settings.edition, os.environ if environ is None else environ)
+    except EditionError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return settings.model_copy(update={"edition": edition.value})
 
 
 def read_project(config_file: Path) -> Project:

@@ -16,6 +16,7 @@ from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from time import perf_counter
 
+from .redact import check_mentions
 from .report import Report, read_report
 from .rules import RULES, Level, Problem
 from .settings import ALWAYS_EXCLUDED_NAMES, Settings
@@ -200,6 +201,8 @@ def load(
         kb.reports = [read[f] for f in files]
     started = perf_counter()
     links = check_links(kb.reports)
+    for index, found in check_mentions(kb.reports, settings).items():  # PM023
+        links.setdefault(index, []).extend(found)
     if timings is not None:
         timings["validate"] = timings.get("validate", 0.0) + perf_counter() - started
     for index, report in enumerate(kb.reports):

@@ -155,6 +155,10 @@ class Frontmatter(_Section):
     impact: Impact | None = None
     near_miss: Annotated[bool, Strict()] = False
     visibility: Literal["internal", "public"] = "internal"
+    public_summary: Text | None = Field(
+        default=None,
+        description="Shorter summary for the public edition; replaces the summary section there.",
+    )
     related: list[Text] = Field(default_factory=list, description="Ids of related postmortems.")
 
 

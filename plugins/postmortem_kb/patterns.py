@@ -78,8 +78,9 @@ def recurring(reports: list[Report]) -> list[Recurrence]:
     """Incidents with one root-cause category that share a service or a tag.
 
     One group per (category, shared service or tag); groups with the same members are
-    merged, and groups inside a larger one of their category are left out. Chaining pairs into connected groups was tried first: at a few thousand
-    reports every category became one group of hundreds, which says nothing.
+    merged, and groups inside a larger one of their category are left out. Chaining
+    pairs into connected groups was tried first: at a few thousand reports every
+    category became one group of hundreds, which says nothing.
     """
     groups: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for report in reports:

@@ -2,7 +2,10 @@
 
 It hands MkDocs' files to :func:`postmortem_kb.kb.load`, logs every problem
 through the plugin logger (so ``mkdocs build --strict`` fails on them), renders
-the header of each report page and adds the generated index pages.
+the header of each report page and adds the generated index pages, feeds and
+calendar. Everything after the checks is built from the edition's published
+knowledge base (:func:`postmortem_kb.edition.published`); in the public edition
+the files of internal reports are removed from the build before MkDocs sees them.
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
 from .catalog import build_catalog, build_index, to_json
 from .config import ConfigError, settings_from_options
+from .edition import Edition, published, withheld_files
+from .feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
+from .ical import ICS_FILE, action_calendar
 from .kb import KnowledgeBase, ReportCache, is_report, load
 from .output import line_of
 from .pages import generate
@@ -80,6 +87,9 @@ class PostmortemsConfig(base.Config):
     related_threshold = c.Optional(c.Type((int, float)))
     template_dir = c.Optional(c.Type(str))
     policies = c.Optional(c.Type(dict))
+    edition = c.Optional(c.Type(str))
+    public_redact_sections = c.Optional(c.ListOfItems(c.Type(str)))
+    public_redact_fields = c.Optional(c.ListOfItems(c.Type(str)))
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -88,6 +98,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def __init__(self) -> None:
         self.settings = Settings()
         self.kb = KnowledgeBase(settings=self.settings)
+        """The published knowledge base: every page, index, feed and file comes from it."""
+        self.all_reports = KnowledgeBase(settings=self.settings)
+        """Every report, published or not: only checked and logged, never written out."""
+        self.withheld: set[str] = set()
+        """Docs paths of the files the public edition leaves out."""
+        self.feed_links: list[dict[str, str]] = []
         self.reports: dict[str, Report] = {}
         self.links: dict[str, Links] = {}
         self.by_id: dict[str, Report] = {}
@@ -100,6 +116,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.settings = settings_from_options(dict(self.config), config.config_file_path)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
+        if self.settings.edition == Edition.PUBLIC:
+            log.info("building the public edition: only reports with 'visibility: public'")
         # Lowest precedence: a custom_dir template of the same name replaces ours.
         config.theme.dirs.append(str(PACKAGE_DIR / "templates"))
         if STYLESHEET not in config.extra_css:
@@ -121,16 +139,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     file.inclusion = InclusionLevel.NOT_IN_NAV
         project_dir = Path(config.config_file_path).parent
         self.timings = {}
-        self.kb = load(
+        self.all_reports = load(
             selected.values(),
             self.settings,
             display_root=project_dir,
             timings=self.timings,
             cache=REPORT_CACHE,
         )
-        self.reports = dict(zip(selected, self.kb.reports, strict=True))
+        # Every report is checked and its problems logged, whatever the edition: the
+        # log is not published, and an internal report's errors still need fixing.
         self._log_problems()
-        failing = len(self.kb.errors) + len(self.kb.warnings)
+        failing = len(self.all_reports.errors) + len(self.all_reports.warnings)
         if config.strict and failing:
             # Stop before any page is written: the site folder was just cleaned, so a
             # failed strict build leaves nothing half-built for a deploy step to publish.
@@ -138,6 +157,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 f"{failing} postmortem problem(s) listed above fail this strict build; "
                 "no pages were written"
             )
+        self.kb = published(self.all_reports)
+        uri_of = {str(path): uri for uri, (path, _) in selected.items()}
+        self.reports = {uri_of[str(report.path)]: report for report in self.kb.reports}
+        self.withheld = set()
+        if self.kb is not self.all_reports:
+            self._withhold(files, config, selected)
         with self._timed("relate"):
             self.links = link(
                 self.kb.reports, self.settings.related_limit, self.settings.related_threshold
@@ -147,6 +172,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._add_generated(files, config)
         with self._timed("search"):
             self._add_search(files, config)
+        with self._timed("generate"):
+            self._add_feeds(files, config)
         # Report pages are rendered before MkDocs' own template environment exists.
         self.env = config.theme.get_env()
         return files
@@ -159,8 +186,58 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         finally:
             self.timings[stage] = self.timings.get(stage, 0.0) + perf_counter() - started
 
+    def _withhold(
+        self, files: Files, config: MkDocsConfig, selected: dict[str, tuple[Path, str]]
+    ) -> None:
+        """Remove unpublished reports, and the files only they use, from the build.
+
+        Removed here, they are in no page, navigation, search index or sitemap: MkDocs
+        never reads them. Links from published pages decide which attachments stay.
+        """
+        docs_dir = Path(config.docs_dir).resolve()
+        all_by_uri = {
+            uri: report for uri, report in zip(selected, self.all_reports.reports, strict=True)
+        }
+        pages: dict[str, tuple[str, bool]] = {}
+        for file in files.documentation_pages():
+            if file.src_uri in self.reports:
+                pages[file.src_uri] = (self.reports[file.src_uri].body, True)
+            elif file.src_uri in all_by_uri:
+                pages[file.src_uri] = (all_by_uri[file.src_uri].source.text, False)
+            else:
+                pages[file.src_uri] = (_read_text(file), True)
+        others = [
+            file.src_uri
+            for file in files
+            if not file.is_documentation_page()
+            and file.abs_src_path
+            and Path(file.abs_src_path).resolve().is_relative_to(docs_dir)
+        ]
+        self.withheld = {uri for uri in all_by_uri if uri not in self.reports}
+        self.withheld |= withheld_files(pages, others)
+        for uri in sorted(self.withheld):
+            file = files.get_file_from_path(uri)
+            if file is not None:
+                files.remove(file)
+        log.info(
+            f"public edition: {len(self.reports)} of {len(all_by_uri)} postmortems published; "
+            f"{len(self.withheld)} file(s) left out"
+        )
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        """Drop navigation entries that name a left-out file (their title would show)."""
+        if self.withheld:
+            nav.items = _prune(nav.items, self.withheld)
+        return nav
+
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        # For the site's templates: feed discovery links and the edition (robots meta).
+        env.globals["pmkb_feeds"] = self.feed_links
+        env.globals["pmkb_edition"] = self.settings.edition
+        return env
+
     def _log_problems(self) -> None:
-        for problem in self.kb.problems:
+        for problem in self.all_reports.problems:
             message = f"{line_of(problem)} (hint: {problem.hint})"
             if problem.level is Level.ERROR:
                 log.error(message)
@@ -168,9 +245,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 log.warning(message)
             else:
                 log.info(message)
-        if self.kb.errors:
+        if self.all_reports.errors:
             log.info(
-                f"{len(self.kb.errors)} error(s) in postmortems; `pmkb check` lists them "
+                f"{len(self.all_reports.errors)} error(s) in postmortems; `pmkb check` lists them "
                 "without building the site"
             )
 
@@ -189,6 +266,50 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             files.append(File.generated(config, uri, content=content, inclusion=inclusion))
         stylesheet = (PACKAGE_DIR / "assets" / "pmkb.css").read_text(encoding="utf-8")
         files.append(File.generated(config, STYLESHEET, content=stylesheet))
+
+    def _generated_file(self, files: Files, config: MkDocsConfig, uri: str, content: bytes) -> None:
+        if files.get_file_from_path(uri) is not None:
+            raise PluginError(
+                f"'{uri}' exists in docs_dir, and the postmortems plugin generates a file "
+                "there; rename the file or set the plugin's 'pages_dir' option"
+            )
+        files.append(File.generated(config, uri, content=content))
+
+    def _add_feeds(self, files: Files, config: MkDocsConfig) -> None:
+        """Atom and RSS feeds (when site_url is set) and the action items' calendar."""
+        base = self.settings.pages_dir.strip("/")
+        site_url = config.site_url or ""
+        root = site_url if site_url.endswith("/") or not site_url else site_url + "/"
+        by_path = {str(report.path): uri for uri, report in self.reports.items()}
+
+        def url_of(report: Report) -> str:
+            target = files.get_file_from_path(by_path[str(report.path)])
+            return root + target.url if target is not None and root else ""
+
+        today = self.settings.today()
+        calendar = action_calendar(self.kb, today, f"{config.site_name}: action items", url_of)
+        self._generated_file(files, config, f"{base}/{ICS_FILE}", calendar)
+        self.feed_links = []
+        if not root:
+            log.info("no site_url in mkdocs.yml: the Atom and RSS feeds need it; none written")
+            return
+        site = FeedSite(
+            base_url=root,
+            title=config.site_name,
+            description=config.site_description or "Newly published postmortems",
+            author=config.site_author or config.site_name,
+        )
+        for name, render, kind in (
+            (ATOM_FILE, atom_feed, "application/atom+xml"),
+            (RSS_FILE, rss_feed, "application/rss+xml"),
+        ):
+            uri = f"{base}/{name}"
+            content = render(self.kb, site, url_of, root + uri, today)
+            self._generated_file(files, config, uri, content)
+            label = "Atom" if name == ATOM_FILE else "RSS"
+            self.feed_links.append(
+                {"href": root + uri, "type": kind, "title": f"{config.site_name} ({label})"}
+            )
 
     def _search_uris(self) -> tuple[str, str, str]:
         base = self.settings.pages_dir.strip("/")
@@ -225,11 +346,32 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     ) -> str:
         report = self.reports.get(page.file.src_uri)
         if report is None:
-            return markdown
+            line = self._subscribe_lines(page)
+            if line is None:
+                return markdown
+            # After the heading and the opening paragraph, where readers look first.
+            head, sep, rest = markdown.partition("\n\n")
+            intro, sep2, rest = rest.partition("\n\n")
+            return f"{head}{sep}{intro}\n\n{line}\n\n{rest}" if sep2 else f"{markdown}\n\n{line}\n"
         # The frontmatter belongs to the report, not to MkDocs or the theme: its
         # 'template' or 'status' keys must not pick a page template or a nav icon.
         page.meta = {"title": html.escape(report.title)}
         return report.body
+
+    def _subscribe_lines(self, page: Page) -> str | None:
+        """A line pointing the overview to the feeds and the action items to the calendar."""
+        base = self.settings.pages_dir.strip("/")
+        if page.file.src_uri == f"{base}/action-items.md":
+            return (
+                f"Subscribe to the open items' due dates in a calendar: [{ICS_FILE}]({ICS_FILE}) "
+                "(iCalendar; use its address, not a download, so it stays up to date)."
+            )
+        if page.file.src_uri == f"{base}/index.md" and self.feed_links:
+            return (
+                f"New postmortems as a feed: [Atom]({ATOM_FILE}) or [RSS]({RSS_FILE}); "
+                f"open action items' due dates as a [calendar]({ICS_FILE})."
+            )
+        return None
 
     def on_page_content(
         self, html_content: str, page: Page, config: MkDocsConfig, files: Files
@@ -275,6 +417,31 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
         links = self.links.get(report.id or "", Links())
         return related_context(links, self.by_id, url_of)
+
+
+def _read_text(file: File) -> str:
+    try:
+        return file.content_string
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _prune(items: list, withheld: set[str]) -> list:  # type: ignore[type-arg]
+    """Navigation items without links to ``withheld`` docs paths, nor emptied sections."""
+    kept = []
+    for item in items:
+        if isinstance(item, Link) and _nav_target(item.url) in withheld:
+            continue
+        if isinstance(item, Section):
+            item.children = _prune(item.children, withheld)
+            if not item.children:
+                continue
+        kept.append(item)
+    return kept
+
+
+def _nav_target(url: str) -> str:
+    return PurePosixPath(url.split("#", 1)[0].lstrip("/")).as_posix()
 
 
 def _relative_to(path: PurePosixPath, folder: PurePosixPath) -> str | None:

@@ -179,6 +179,16 @@ _CATALOGUE = [
         "A postmortem lists itself in 'related'.",
         "Remove the report's own id from 'related'.",
     ),
+    Rule(
+        "PM023",
+        "public-names-internal",
+        _W,
+        "A public report names an internal report's id, or links to its page, in text the "
+        "public edition publishes.",
+        "Leave out the internal report's id and link (describe the incident in words), make "
+        "that report public too, "
+        "or redact the section; a 'related:' entry is fine (the public edition drops it).",
+    ),
     # Sections.
     Rule(
         "PM101",

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .model import Priority, Severity
+from .model import Impact, Priority, Severity
 from .rules import Level, lookup
 
 
@@ -62,6 +62,18 @@ DEFAULT_EXCLUDE = ["guide/*", "templates/*", "_*"]
 
 ALWAYS_EXCLUDED_NAMES = frozenset({"index.md", "README.md"})
 """Landing pages are never postmortems, in any folder."""
+
+REDACTABLE_FIELDS = (
+    "authors",
+    "tags",
+    "services",
+    "root_cause",
+    "contributing_factors",
+    "impact",
+    "related",
+)
+"""Frontmatter fields a team may withhold from the public edition; the others (id, title,
+date, severity, status) are what lists, feeds and counts are made of."""
 
 
 class Policies(BaseModel):
@@ -144,6 +156,22 @@ class Settings(BaseModel):
     policies: Policies = Field(
         default_factory=Policies, description="Review policies (see 'pmkb check --policies')."
     )
+    edition: Literal["internal", "public"] = Field(
+        default="internal",
+        description="Which reports the site publishes: internal (all of them) or public (only "
+        "'visibility: public' ones). The PMKB_EDITION environment variable overrides it.",
+    )
+    public_redact_sections: list[str] = Field(
+        default_factory=list,
+        description="Sections left out of every report in the public edition (matched like "
+        "template sections: case and surrounding spaces ignored).",
+    )
+    public_redact_fields: list[str] = Field(
+        default_factory=list,
+        description="Frontmatter fields withheld from the public edition: "
+        + ", ".join(REDACTABLE_FIELDS)
+        + ", or impact.<field>.",
+    )
 
     def today(self) -> date:
         """The build date: the option, else SOURCE_DATE_EPOCH, else today (UTC).
@@ -156,6 +184,18 @@ class Settings(BaseModel):
         if epoch.isdigit():
             return datetime.fromtimestamp(int(epoch), tz=UTC).date()
         return datetime.now(tz=UTC).date()
+
+    @field_validator("public_redact_fields")
+    @classmethod
+    def _redactable(cls, value: list[str]) -> list[str]:
+        allowed = {*REDACTABLE_FIELDS, *(f"impact.{name}" for name in Impact.model_fields)}
+        unknown = [name for name in value if name not in allowed]
+        if unknown:
+            raise ValueError(
+                f"cannot redact {', '.join(map(repr, unknown))} (redactable: "
+                f"{', '.join(REDACTABLE_FIELDS)}, impact.<field>)"
+            )
+        return value
 
     @field_validator("id_pattern")
     @classmethod

@@ -1,0 +1,112 @@
+"""Editions: one repository of postmortems, published whole inside and in part outside.
+
+The internal edition publishes every report. The public edition publishes only the
+reports marked ``visibility: public``, redacted (see :mod:`redact`). Every output of
+a build (pages, indexes, search, metrics, feeds, exports) is made from the knowledge
+base that :func:`published` returns, so no output has its own filter to forget: a
+report that is not in that knowledge base cannot appear anywhere.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from enum import StrEnum
+
+from .kb import KnowledgeBase
+from .redact import is_public, link_targets, public_copy
+from .rules import RULES, Problem
+
+ENV_VAR = "PMKB_EDITION"
+"""Overrides the ``edition`` option, so CI builds both editions from one mkdocs.yml."""
+
+
+class Edition(StrEnum):
+    INTERNAL = "internal"
+    PUBLIC = "public"
+
+
+class EditionError(ValueError):
+    """An edition name that is neither ``internal`` nor ``public``."""
+
+
+def resolve_edition(setting: str, environ: Mapping[str, str]) -> Edition:
+    """The edition to build: ``PMKB_EDITION`` when set (and not blank), else the option.
+
+    An unknown value stops the build rather than falling back to a default: a typo in
+    a CI variable must not publish the internal edition where the public one belongs.
+    """
+    raw = environ.get(ENV_VAR, "").strip()
+    value, where = (raw, f"the {ENV_VAR} environment variable") if raw else (setting, "edition")
+    try:
+        return Edition(value.strip().lower())
+    except ValueError:
+        raise EditionError(
+            f"{where} is {value!r}; use 'internal' (every report) or 'public' "
+            "(only reports with 'visibility: public')"
+        ) from None
+
+
+def published(kb: KnowledgeBase) -> KnowledgeBase:
+    """The knowledge base as the edition in ``kb.settings`` publishes it.
+
+    Internal: ``kb`` itself. Public: a new knowledge base holding the redacted copies
+    of the public reports (their ``related`` lists cut to published ids), and only
+    their own problems, each message replaced by its
+    rule's summary, since messages quote report text (a redacted section, the path of
+    a report with the same id) that the public edition must not show.
+    """
+    if Edition(kb.settings.edition) is Edition.INTERNAL:
+        return kb
+    public = [r for r in kb.reports if is_public(r)]
+    ids = frozenset(r.id for r in public if r.id is not None)
+    reports = [public_copy(r, kb.settings, ids) for r in public]
+    view = KnowledgeBase(settings=kb.settings, display_root=kb.display_root, reports=reports)
+    for report in reports:
+        view.problems.extend(_generic(problem) for problem in kb.problems_of(report))
+    view.problems.sort()
+    for problem in view.problems:
+        view._by_path.setdefault(problem.path, []).append(problem)
+    return view
+
+
+def _generic(problem: Problem) -> Problem:
+    rule = RULES[problem.code]
+    return replace(problem, message=rule.summary.rstrip("."), hint=rule.hint)
+
+
+def withheld_files(pages: Mapping[str, tuple[str, bool]], files: Iterable[str]) -> set[str]:
+    """Files of docs_dir (images, attachments) that belong to unpublished reports.
+
+    ``pages`` maps each Markdown page's docs path to its text and whether it is
+    published. A file is withheld when an unpublished page links to it, or when it
+    sits in a folder whose nearest pages are all unpublished reports (an attachment
+    nobody links to is still part of its incident), unless a published page links
+    to it: then the page needs it and it is meant to be seen.
+    """
+    needed: set[str] = set()
+    internal_links: set[str] = set()
+    verdicts: dict[str, list[bool]] = defaultdict(list)
+    for uri, (text, is_published) in pages.items():
+        targets = set(link_targets(text, uri))
+        (needed if is_published else internal_links).update(targets)
+        verdicts[posixpath.dirname(uri)].append(is_published)
+    withheld = set()
+    for uri in files:
+        if uri in needed:
+            continue
+        if uri in internal_links or _in_unpublished_folder(uri, verdicts):
+            withheld.add(uri)
+    return withheld
+
+
+def _in_unpublished_folder(uri: str, verdicts: Mapping[str, list[bool]]) -> bool:
+    folder = posixpath.dirname(uri)
+    while True:
+        if folder in verdicts:
+            return not any(verdicts[folder])
+        if not folder:
+            return False
+        folder = posixpath.dirname(folder)

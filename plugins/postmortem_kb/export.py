@@ -1,0 +1,190 @@
+"""Incidents and action items as JSON or CSV, for spreadsheets, BI tools and scripts.
+
+Rows come from the edition's published knowledge base (see :mod:`edition`), so a
+public export holds exactly what the public site shows. Columns have a fixed order,
+documented in the format reference; a spreadsheet built on them keeps working.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from . import actions
+from .catalog import SUMMARY_SECTIONS
+from .kb import KnowledgeBase
+from .patterns import newest_first
+from .report import Report
+
+INCIDENT_COLUMNS = (
+    "id",
+    "title",
+    "date",
+    "severity",
+    "status",
+    "template",
+    "near_miss",
+    "visibility",
+    "tags",
+    "services",
+    "authors",
+    "root_cause_category",
+    "root_cause_summary",
+    "started",
+    "detected",
+    "resolved",
+    "duration_minutes",
+    "users_affected",
+    "requests_failed",
+    "support_tickets",
+    "revenue_usd",
+    "sla_breached",
+    "data_loss",
+    "related",
+    "summary",
+    "action_items",
+    "open_action_items",
+    "overdue_action_items",
+    "path",
+)
+
+ACTION_COLUMNS = (
+    "report_id",
+    "report_title",
+    "report_severity",
+    "id",
+    "action",
+    "owner",
+    "due",
+    "priority",
+    "status",
+    "completed",
+    "issue",
+    "notes",
+    "open",
+    "overdue",
+)
+
+LIST_SEPARATOR = "; "
+"""How CSV cells hold lists (tags, services, authors, related)."""
+
+
+def summary_text(report: Report) -> str:
+    """The whole summary section's Markdown on one line (the catalog's is cut short and
+    loses the markup, which in a summary is mostly `code` such as config keys)."""
+    for name in SUMMARY_SECTIONS:
+        section = report.section(name)
+        if section is not None and section.text:
+            return " ".join(section.text.split())
+    return ""
+
+
+def incident_row(report: Report, today: date) -> dict[str, Any]:
+    meta = report.meta
+    impact = meta.impact if meta is not None else None
+    duration = report.duration
+
+    def moment(name: str) -> str | None:
+        value = getattr(impact, name) if impact is not None else None
+        return value.isoformat() if value is not None else None
+
+    def measure(name: str) -> Any:
+        return getattr(impact, name) if impact is not None else None
+
+    items = report.action_items
+    return {
+        "id": report.id,
+        "title": report.title,
+        "date": report.incident_date.isoformat() if report.incident_date else None,
+        "severity": meta.severity.value if meta else None,
+        "status": report.status.value if report.status else None,
+        "template": (meta.template or "standard") if meta else None,
+        "near_miss": meta.near_miss if meta else None,
+        "visibility": meta.visibility if meta else None,
+        "tags": list(meta.tags) if meta else [],
+        "services": list(meta.services) if meta else [],
+        "authors": list(meta.authors) if meta else [],
+        "root_cause_category": meta.root_cause.category if meta and meta.root_cause else None,
+        "root_cause_summary": meta.root_cause.summary if meta and meta.root_cause else None,
+        "started": moment("started"),
+        "detected": moment("detected"),
+        "resolved": moment("resolved"),
+        "duration_minutes": int(duration.total_seconds() // 60) if duration else None,
+        "users_affected": measure("users_affected"),
+        "requests_failed": measure("requests_failed"),
+        "support_tickets": measure("support_tickets"),
+        "revenue_usd": measure("revenue_usd"),
+        "sla_breached": measure("sla_breached"),
+        "data_loss": measure("data_loss"),
+        "related": list(meta.related) if meta else [],
+        "summary": summary_text(report),
+        "action_items": len(items),
+        "open_action_items": sum(item.is_open for item in items),
+        "overdue_action_items": sum(item.is_overdue(today) for item in items),
+        "path": report.rel,
+    }
+
+
+def incident_rows(kb: KnowledgeBase, today: date) -> list[dict[str, Any]]:
+    """One row per report, newest first, in :data:`INCIDENT_COLUMNS` order."""
+    return [incident_row(report, today) for report in newest_first(kb.reports)]
+
+
+def action_rows(kb: KnowledgeBase, today: date) -> list[dict[str, Any]]:
+    """One row per action item, soonest due first, in :data:`ACTION_COLUMNS` order."""
+    rows = []
+    for tracked in actions.collect(kb.reports):
+        item, report = tracked.item, tracked.report
+        meta = report.meta
+        rows.append(
+            {
+                "report_id": report.id,
+                "report_title": report.title,
+                "report_severity": meta.severity.value if meta else None,
+                "id": item.id,
+                "action": item.action,
+                "owner": item.owner,
+                "due": item.due.isoformat() if item.due else None,
+                "priority": item.priority.value if item.priority else None,
+                "status": item.status.value if item.status else None,
+                "completed": item.completed.isoformat() if item.completed else None,
+                "issue": item.issue or None,
+                "notes": item.notes or None,
+                "open": item.is_open,
+                "overdue": item.is_overdue(today),
+            }
+        )
+    return rows
+
+
+def as_json(rows: Sequence[dict[str, Any]]) -> str:
+    return json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n"
+
+
+def cell(value: Any) -> str:
+    """A value as a CSV cell: empty for none, true/false, lists joined with '; '."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def flatten(row: dict[str, Any]) -> dict[str, str]:
+    """A JSON row as its CSV cells, in the same column order."""
+    return {key: cell(value) for key, value in row.items()}
+
+
+def as_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row[column]) for column in columns])
+    return out.getvalue()
