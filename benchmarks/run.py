@@ -111,6 +111,7 @@ from mkdocs.config import load_config
 logging.disable(logging.WARNING)
 def once():
     config = load_config({str(config)!r}, site_dir={str(site)!r})
+    config.plugins.on_startup(command="serve", dirty=False)  # as `mkdocs serve` does
     build(config)
     return sum(config.plugins["postmortems"].timings.values())
 first = once()

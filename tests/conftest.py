@@ -10,6 +10,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
+from mkdocs.plugins import BasePlugin
 from playwright.sync_api import Browser
 
 from postmortem_kb import Settings, load
@@ -131,14 +132,20 @@ class Site:
     def configure(self, options: str) -> None:
         self.options = ":\n" + textwrap.indent(textwrap.dedent(options), "      ")
 
-    def build(self, strict: bool = True, site_dir: Path | None = None) -> None:
+    def build(
+        self, strict: bool = True, site_dir: Path | None = None, serving: bool = False
+    ) -> BasePlugin:
+        """Build for real; ``serving`` starts it as `mkdocs serve` would. Returns the plugin."""
         config_file = self.root / "mkdocs.yml"
         config_file.write_text(
             MKDOCS_YML.format(options=self.options, extra=self.extra), encoding="utf-8"
         )
         where = {"site_dir": str(site_dir)} if site_dir is not None else {}
         config = load_config(str(config_file), strict=strict, **where)
+        # As the mkdocs command does; plugins with on_startup outlive one build.
+        config.plugins.on_startup(command="serve" if serving else "build", dirty=False)
         build(config)
+        return config.plugins["postmortems"]
 
     def html(self, rel: str) -> str:
         return (self.root / "site" / rel).read_text(encoding="utf-8")

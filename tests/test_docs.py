@@ -21,3 +21,11 @@ def test_format_reference_documents_every_option() -> None:
     page = (GUIDE / "format.md").read_text(encoding="utf-8")
     for option in Settings.model_fields:
         assert f"`{option}`" in page, f"option {option} is not documented in guide/format.md"
+
+
+def test_every_setting_is_a_plugin_option() -> None:
+    """mkdocs.yml accepts exactly the options the core understands (strict builds warn
+    on unknown plugin options, and pmkb rejects them)."""
+    from postmortem_kb.plugin import PostmortemsConfig
+
+    assert {name for name, _ in PostmortemsConfig._schema} == set(Settings.model_fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -159,3 +160,21 @@ def test_an_empty_knowledge_base_builds(site: Site) -> None:
     site.build()
     assert "0 postmortems" in site.page("incidents/index.md")
     assert '"incidents":[]' in site.html("incidents/search/catalog.json")
+
+
+def test_material_search_indexes_the_sections_readers_search(site: Site) -> None:
+    site.add(REPORT, VALID)
+    site.build()
+    page = site.page(REPORT)
+    assert '<h2 data-search-exclude id="timeline">' in page
+    assert '<h2 id="executive-summary">' in page
+    index = json.loads(site.html("search/search_index.json"))
+    anchors = {d["location"] for d in index["docs"] if d["location"].startswith("2024/")}
+    assert "2024/01-january/2024-01-15-api-outage/#root-cause-analysis" in anchors
+    assert not any(
+        a.endswith(("#timeline", "#action-items", "#pmkb-related-incidents")) for a in anchors
+    )
+    site.configure("search_sections: ['*']\n")
+    site.build()
+    index = json.loads(site.html("search/search_index.json"))
+    assert any(d["location"].endswith("#timeline") for d in index["docs"])

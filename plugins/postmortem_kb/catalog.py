@@ -19,10 +19,9 @@ from lunr import lunr
 
 from .model import Severity, Status
 from .patterns import newest_first
-from .report import Report
+from .report import SUMMARY_SECTIONS, Report
 from .slugs import normalise
 
-SUMMARY_SECTIONS = ("Executive Summary", "Incident Summary", "Summary", "What Almost Happened")
 SUMMARY_CHARS = 200
 CAUSE_CHARS = 160
 """Snippet lengths: enough to recognise an incident, small enough for 5,000 of them

@@ -10,12 +10,15 @@ the files of internal reports are removed from the build before MkDocs sees them
 
 from __future__ import annotations
 
+import hashlib
 import html
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path, PurePosixPath
 from time import perf_counter
+from typing import Any
 
 from jinja2 import Environment
 from mkdocs.config import base
@@ -36,15 +39,16 @@ from .kb import KnowledgeBase, ReportCache, is_report, load
 from .output import line_of
 from .pages import generate
 from .relate import Links, link
-from .report import Report
+from .report import Report, report_signature
 from .rules import Level
 from .settings import Settings
 from .view import header_context, related_context, severity_class, src_uri
 
 log = get_plugin_logger(__name__)
 
-REPORT_CACHE = ReportCache()
-"""Module-level, so it outlives the plugin instance MkDocs recreates on every rebuild."""
+
+_H2 = re.compile(r"<h2([^>]*)>(.*?)</h2>", re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
 
 SEARCH_PAGE = """# Search incidents
 
@@ -85,6 +89,7 @@ class PostmortemsConfig(base.Config):
     nav_reports = c.Optional(c.Type(bool))
     related_limit = c.Optional(c.Type(int))
     related_threshold = c.Optional(c.Type((int, float)))
+    search_sections = c.Optional(c.ListOfItems(c.Type(str)))
     template_dir = c.Optional(c.Type(str))
     policies = c.Optional(c.Type(dict))
     edition = c.Optional(c.Type(str))
@@ -108,8 +113,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.links: dict[str, Links] = {}
         self.by_id: dict[str, Report] = {}
         self.env: Environment | None = None
+        self.serving = False
+        self.report_cache = ReportCache()
+        """Reports by file identity, so a rebuild after one edit reads one file."""
+        self.derived: dict[str, Any] = {}
+        """The last build's generated files and links, reused while their inputs match."""
         self.timings: dict[str, float] = {}
         """Seconds per stage of the last build: parse, validate, relate, generate, search."""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defining this makes MkDocs keep the instance across `mkdocs serve` rebuilds,
+        so the caches below outlive one build; they are used only while serving."""
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -144,7 +159,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.settings,
             display_root=project_dir,
             timings=self.timings,
-            cache=REPORT_CACHE,
+            cache=self.report_cache if self.serving else None,
         )
         # Every report is checked and its problems logged, whatever the edition: the
         # log is not published, and an internal report's errors still need fixing.
@@ -163,20 +178,67 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.withheld = set()
         if self.kb is not self.all_reports:
             self._withhold(files, config, selected)
-        with self._timed("relate"):
-            self.links = link(
-                self.kb.reports, self.settings.related_limit, self.settings.related_threshold
+        self.by_id = self.kb.by_id()
+        with self._timed("signature"):
+            signature = self._signature(config)
+        if self.serving and self.derived.get("signature") == signature:
+            # During `mkdocs serve`, an edit that changes no report's metadata, summary,
+            # action items or problems changes none of the generated files.
+            self.links = self.derived["links"]
+            self.feed_links = self.derived["feed_links"]
+            for uri, content, path, inclusion in self.derived["files"]:
+                if path is not None:
+                    files.append(
+                        File.generated(config, uri, abs_src_path=path, inclusion=inclusion)
+                    )
+                else:
+                    files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+        else:
+            before = {file.src_uri for file in files}
+            with self._timed("relate"):
+                self.links = link(
+                    self.kb.reports, self.settings.related_limit, self.settings.related_threshold
+                )
+            with self._timed("generate"):
+                self._add_generated(files, config)
+            with self._timed("search"):
+                self._add_search(files, config)
+            with self._timed("generate"):
+                self._add_feeds(files, config)
+            self.derived = dict(
+                signature=signature,
+                links=self.links,
+                feed_links=self.feed_links,
+                files=[
+                    (
+                        f.src_uri,
+                        None if f.abs_src_path else f.content_bytes,
+                        f.abs_src_path,
+                        f.inclusion,
+                    )
+                    for f in files
+                    if f.src_uri not in before
+                ],
             )
-            self.by_id = self.kb.by_id()
-        with self._timed("generate"):
-            self._add_generated(files, config)
-        with self._timed("search"):
-            self._add_search(files, config)
-        with self._timed("generate"):
-            self._add_feeds(files, config)
         # Report pages are rendered before MkDocs' own template environment exists.
         self.env = config.theme.get_env()
         return files
+
+    def _signature(self, config: MkDocsConfig) -> str:
+        """What the generated files depend on: settings, build date, URLs, and for each
+        published report its metadata, summary sections, action items and problems."""
+        digest = hashlib.sha256()
+        for part in (
+            self.settings.model_dump_json(),
+            self.settings.today().isoformat(),
+            str(config.use_directory_urls),
+            str(config.site_url),
+        ):
+            digest.update(part.encode())
+        for uri, report in sorted(self.reports.items()):
+            digest.update(uri.encode())
+            digest.update(report_signature(report, self.kb.problems_of(report)).encode())
+        return digest.hexdigest()
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
@@ -390,7 +452,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         related = self.env.get_template(RELATED_TEMPLATE).render(
             related=self._related(report, page, files)
         )
-        return f"<h1>{html.escape(report.title)}</h1>\n{header}\n{html_content}\n{related}"
+        body = _H2.sub(self._mark_unsearched, html_content)
+        return f"<h1>{html.escape(report.title)}</h1>\n{header}\n{body}\n{related}"
+
+    def _mark_unsearched(self, match: re.Match[str]) -> str:
+        """Keep a section out of Material's search unless ``search_sections`` names it."""
+        title = html.unescape(_TAGS.sub("", match.group(2)))
+        if self.settings.indexes_section(title):
+            return match.group(0)
+        return f"<h2 data-search-exclude{match.group(1)}>{match.group(2)}</h2>"
 
     def _search_controls(self, page: Page, files: Files) -> str:
         assert self.env is not None

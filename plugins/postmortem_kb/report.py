@@ -7,6 +7,7 @@ rest of the report is still used.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,10 +16,14 @@ from time import perf_counter
 from .body import Section, parse_tokens, sections_of
 from .lint import lint_report
 from .model import ActionItem, Frontmatter, Status, TimelineEntry, parse_calendar_date
-from .rules import Finding
+from .rules import Finding, Problem
 from .settings import Settings
 from .source import Source, read_source
 from .validate import check_frontmatter, check_sections, read_action_items, read_timeline
+
+SUMMARY_SECTIONS = ("Executive Summary", "Incident Summary", "Summary", "What Almost Happened")
+"""Sections whose text the incident catalog shows, in order of preference per template."""
+SUMMARY_KEYS = frozenset(name.casefold() for name in SUMMARY_SECTIONS)
 
 
 @dataclass(slots=True, eq=False)
@@ -111,3 +116,20 @@ def read_report(
         timings["parse"] = timings.get("parse", 0.0) + parsed - started
         timings["validate"] = timings.get("validate", 0.0) + perf_counter() - parsed
     return report
+
+
+def report_signature(report: Report, problems: Iterable[Problem]) -> str:
+    """What the generated pages, catalog and feeds take from one report, as text.
+
+    Two builds whose reports have equal signatures produce the same generated files,
+    so ``mkdocs serve`` can reuse them after an edit elsewhere in a report's body.
+    Line numbers are left out: an edit above a table moves lines, not content.
+    """
+    meta = report.meta.model_dump_json() if report.meta is not None else repr(report.source.data)
+    summaries = [(s.title, s.text) for s in report.sections if s.key in SUMMARY_KEYS]
+    items = [
+        (i.id, i.action, i.owner, i.due, i.priority, i.status, i.issue, i.notes, i.completed)
+        for i in report.action_items
+    ]
+    found = sorted((p.code, str(p.level)) for p in problems)
+    return repr((report.rel, report.title, meta, summaries, items, found))

@@ -57,6 +57,23 @@ DEFAULT_TEMPLATES: dict[str, TemplateSpec] = {
     ),
 }
 
+DEFAULT_SEARCH_SECTIONS = [
+    "Executive Summary",
+    "Incident Summary",
+    "Summary",
+    "What Almost Happened",
+    "Impact",
+    "Impact if Not Caught",
+    "Root Cause Analysis",
+    "Root Causes",
+    "Root Cause",
+    "Lessons Learned",
+    "What We Learned",
+]
+"""What readers search for: what happened, to whom, why, and what was learned. Timelines,
+action items and narrative sections are left out of Material's index: they make it grow
+fastest and repeat the action-items page."""
+
 DEFAULT_EXCLUDE = ["guide/*", "templates/*", "_*"]
 """Paths (relative to the reports folder) that hold pages which are not postmortems."""
 
@@ -142,6 +159,11 @@ class Settings(BaseModel):
     nav_reports: bool = Field(
         default=False,
         description="List every report in the navigation (slow for large knowledge bases).",
+    )
+    search_sections: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_SEARCH_SECTIONS),
+        description="Report sections that Material's full-text search indexes "
+        "(besides the title and header); '*' indexes them all.",
     )
     related_limit: int = Field(
         default=5, ge=0, description="Most similar incidents shown on a report page."
@@ -240,6 +262,11 @@ class Settings(BaseModel):
         merged = dict(DEFAULT_TEMPLATES)
         merged.update({name.strip().lower(): spec for name, spec in self.templates.items()})
         return merged
+
+    def indexes_section(self, title: str) -> bool:
+        """Whether Material's search indexes the report section called ``title``."""
+        wanted = {" ".join(t.split()).casefold() for t in self.search_sections}
+        return "*" in wanted or " ".join(title.split()).casefold() in wanted
 
     def level_of(self, code: str) -> Level:
         return self.rules.get(code, lookup(code).level)

@@ -1,0 +1,34 @@
+"""`mkdocs serve` rebuilds: one edit re-reads one report and reuses what it can."""
+
+from __future__ import annotations
+
+from tests.conftest import Site, report_text
+
+
+def test_an_edit_outside_the_summary_reuses_everything_else(site: Site) -> None:
+    for number in range(1, 6):
+        site.add(f"2024/r{number}.md", report_text(f"INC-2024-00{number}", tags=["dns"]))
+    first = site.build(serving=True)
+    assert {"relate", "generate", "search"} <= set(first.timings)
+    hits = first.report_cache.hits
+
+    path = site.docs / "2024" / "r3.md"
+    path.write_text(path.read_text() + "\nA new lesson, written during review.\n")
+    second = site.build(serving=True)
+    assert second is first  # MkDocs keeps plugins that define on_startup
+    assert second.report_cache.hits == hits + 4  # only the edited report was read again
+    assert not {"relate", "generate", "search"} & set(second.timings)
+    assert "A new lesson, written during review." in site.page("2024/r3.md")
+    assert "INC-2024-003" in site.page("incidents/archive.md")
+
+    path.write_text(path.read_text().replace("Incident INC-2024-003", "Renamed incident"))
+    third = site.build(serving=True)
+    assert "generate" in third.timings  # a title change regenerates the listings
+    assert "Renamed incident" in site.page("incidents/archive.md")
+
+
+def test_plain_builds_never_reuse(site: Site) -> None:
+    site.add("2024/r1.md", report_text("INC-2024-001"))
+    site.build()
+    plugin = site.build()
+    assert {"relate", "generate", "search"} <= set(plugin.timings)
