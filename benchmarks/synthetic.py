@@ -13,6 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from postmortem_kb.scaffold import MONTHS
+from postmortem_kb.settings import DEFAULT_TEMPLATES
+
 SERVICES = [
     "api-gateway",
     "payments-api",
@@ -93,62 +96,12 @@ rollout canary dashboard runbook escalation
 WORDS = _WORD_TEXT.split()
 
 TEMPLATES = {
-    "standard": [
-        "Executive Summary",
-        "Impact",
-        "Timeline",
-        "Root Cause Analysis",
-        "Action Items",
-        "What Went Well",
-        "What Went Wrong",
-        "Lessons Learned",
-    ],
-    "google-sre": [
-        "Incident Summary",
-        "Leadup",
-        "Fault",
-        "Impact",
-        "Detection",
-        "Response",
-        "Recovery",
-        "Timeline",
-        "Root Causes",
-        "Lessons Learned",
-        "Action Items",
-    ],
-    "near-miss": [
-        "What Almost Happened",
-        "How We Caught It",
-        "Impact if Not Caught",
-        "What We Learned",
-        "Action Items",
-    ],
-    "public": [
-        "Summary",
-        "What Happened",
-        "Impact",
-        "Root Cause",
-        "Resolution",
-        "Prevention",
-        "Timeline",
-        "Action Items",
-    ],
+    name: [*spec.required, *spec.recommended]
+    + ([] if "Action Items" in spec.required else ["Action Items"])
+    for name, spec in DEFAULT_TEMPLATES.items()
 }
+"""Each template's sections as `pmkb new` writes them, with action items everywhere."""
 TEMPLATE_WEIGHTS = {"standard": 70, "google-sre": 15, "near-miss": 10, "public": 5}
-MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
 
 
 def _prose(rng: random.Random, words: int) -> str:

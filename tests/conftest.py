@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -80,6 +82,20 @@ VALID = textwrap.dedent(
     Test error paths under load.
     """
 )
+
+
+def pmkb(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``pmkb`` command in a child process, as a user or CI does."""
+    return subprocess.run(
+        [sys.executable, "-m", "postmortem_kb", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def check_text(

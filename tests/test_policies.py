@@ -7,8 +7,6 @@ look-alikes that do not; they never appear in ``pmkb check`` without
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 
 from postmortem_kb import RULES, Settings, load
 from postmortem_kb.policies import POLICY_CODES, check_report, problems
-from tests.conftest import Site, report_text
+from tests.conftest import Site, pmkb, report_text
 
 DAY = date(2024, 1, 15)
 
@@ -126,17 +124,6 @@ def test_policies_are_not_part_of_the_normal_checks(tmp_path: Path) -> None:
 
 
 # --- the command line and the site -----------------------------------------------------
-
-
-def pmkb(*args: str, cwd: Path, env: dict[str, str] | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "postmortem_kb", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
 
 
 def test_check_policies_on_the_command_line(tmp_path: Path) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,20 +20,10 @@ from postmortem_kb.body import parse_sections
 from postmortem_kb.scaffold import next_id, report_path, slug_of
 from postmortem_kb.settings import DEFAULT_TEMPLATES
 from postmortem_kb.source import read_source
-from tests.conftest import VALID
+from tests.conftest import VALID, pmkb
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "postmortems" / "templates"
-
-
-def pmkb(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "postmortem_kb", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from postmortem_kb.stats import (
     time_to_detect,
     time_to_resolve,
 )
-from tests.conftest import report_text
+from tests.conftest import pmkb, report_text
 
 TODAY = date(2024, 6, 30)
 
@@ -374,16 +372,6 @@ def test_json_csv_and_text_carry_the_same_figures(reports: list[Report]) -> None
 
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def pmkb(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "postmortem_kb", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from . import __version__, export, overdue, policies, scaffold, stats
 from .config import ConfigError, Project, read_project
 from .edition import Edition, EditionError, published, resolve_edition
 from .ical import action_calendar
-from .kb import display_path, find_reports, load
+from .kb import KnowledgeBase, display_path, find_reports, load
 from .model import Severity, parse_calendar_date
 from .output import FORMATTERS
 from .rules import RULES, Level
@@ -260,18 +260,24 @@ def run_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_stats(args: argparse.Namespace) -> int:
-    """The figures of the Metrics page, measured on the build date the site would use."""
+def _published_kb(args: argparse.Namespace, verb: str) -> tuple[KnowledgeBase, Settings]:
+    """The knowledge base that the requested edition publishes, and its settings."""
     project = _project(args.config_file)
     settings = project.settings if project else Settings()
     if not args.paths and project is None:
         raise UsageError(
             "no PATH given and no mkdocs.yml here; name the files or folders "
-            "to measure, or pass --config-file"
+            f"to {verb}, or pass --config-file"
         )
     paths = list(args.paths) or [project.reports_dir]  # type: ignore[union-attr]
     settings = _with_edition(settings, args.edition)
     kb = published(load(_files_to_check(paths, settings), settings, display_root=Path.cwd()))
+    return kb, settings
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    """The figures of the Metrics page, measured on the build date the site would use."""
+    kb, settings = _published_kb(args, "measure")
     figures = stats.compute(kb.reports, settings.today(), args.since)
     print(STATS_FORMATS[args.format](figures))
     return EXIT_OK
@@ -279,16 +285,7 @@ def run_stats(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """What the edition's site publishes, as data: the same reports, the same redactions."""
-    project = _project(args.config_file)
-    settings = project.settings if project else Settings()
-    if not args.paths and project is None:
-        raise UsageError(
-            "no PATH given and no mkdocs.yml here; name the files or folders "
-            "to export, or pass --config-file"
-        )
-    paths = list(args.paths) or [project.reports_dir]  # type: ignore[union-attr]
-    settings = _with_edition(settings, args.edition)
-    kb = published(load(_files_to_check(paths, settings), settings, display_root=Path.cwd()))
+    kb, settings = _published_kb(args, "export")
     today = settings.today()
     if args.format == "ics":
         text = action_calendar(kb, today).decode("utf-8")

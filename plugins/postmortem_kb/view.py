@@ -17,6 +17,7 @@ from urllib.parse import quote
 from .relate import Links
 from .report import Report
 from .rules import Problem
+from .stats import format_minutes
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]|])")
 """Characters that make markup anywhere in a line. Generated pages never start a line
@@ -32,16 +33,7 @@ def markdown_text(value: object) -> str:
 
 def format_duration(value: timedelta | None) -> str:
     """``47 min``, ``2 h 05 min``, ``3 d 4 h``: durations as incident reviews say them."""
-    if value is None:
-        return ""
-    minutes = int(value.total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes:02d} min"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
+    return "" if value is None else format_minutes(value.total_seconds() / 60)
 
 
 def src_uri(report: Report, folder: str) -> str:
