@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import VALID, Site
+from tests.conftest import VALID, Site, pmkb
 
 BROKEN = {
     "2024/no-frontmatter.md": "Only notes.\n",
@@ -64,3 +64,26 @@ def test_cli_names_every_file(tmp_path: Path) -> None:
     for rel in BROKEN:
         if rel not in ("2024/bom-crlf.md", "2024/huge.md"):
             assert f"kb/{rel}:" in result.stdout, rel
+
+
+def test_a_link_outside_the_folder_is_named_and_never_read(site: Site, tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "secret.md"
+    secret.parent.mkdir()
+    secret.write_text(VALID.replace("INC-2024-001", "INC-2024-099") + "TOP-SECRET-MARKER\n")
+    site.add("2024/valid.md", VALID)
+    (site.docs / "2024" / "linked.md").symlink_to(secret)
+    (site.docs / "2023").symlink_to(secret.parent, target_is_directory=True)
+    site.build(strict=False)
+    for rel in ("2024/linked.md", "2023/secret.md"):
+        page = site.page(rel)
+        assert "PM006 link-outside" in page
+        assert "TOP-SECRET-MARKER" not in page
+    for path in (site.root / "site").rglob("*"):
+        if path.is_file():
+            assert b"TOP-SECRET-MARKER" not in path.read_bytes(), path
+    result = pmkb("check", "docs", cwd=site.root)
+    assert result.returncode == 1
+    assert "docs/2024/linked.md:1: error PM006 link-outside" in result.stdout
+    assert "docs/2023/secret.md:1: error PM006 link-outside" in result.stdout
+    (site.docs / "2024" / "loop").symlink_to(site.docs / "2024", target_is_directory=True)
+    assert pmkb("check", "docs", cwd=site.root).returncode == 1  # a link loop ends

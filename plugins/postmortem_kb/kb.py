@@ -40,7 +40,15 @@ def is_report(rel: str, settings: Settings) -> bool:
 def find_reports(folder: Path, settings: Settings) -> list[tuple[Path, str]]:
     """Report files below ``folder`` as (path, relative path), in a stable order."""
     found: list[tuple[Path, str]] = []
-    for root, dirs, files in os.walk(folder):
+    seen: set[str] = set()
+    # Links are followed as MkDocs follows them, so a report below a linked folder is
+    # named (PM006) rather than skipped; a folder reached twice is walked once.
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            dirs.clear()
+            continue
+        seen.add(real)
         dirs.sort()
         for name in sorted(files):
             path = Path(root, name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from time import perf_counter
 
 from .body import Section, parse_tokens, sections_of
@@ -91,6 +91,20 @@ class Report:
         return next((s for s in self.sections if s.key == wanted), None)
 
 
+def _outside_link(path: Path, rel: str) -> Source | None:
+    """A source standing for a file whose real location is outside its folder."""
+    depth = len(PurePosixPath(rel).parts)
+    root = path.parents[depth - 1] if depth else path.parent
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        inside = False
+    if inside:
+        return None
+    finding = Finding("PM006", 1, "the file leads outside the reports folder and is not read")
+    return Source(path=path, findings=[finding])
+
+
 def read_report(
     path: Path, rel: str, settings: Settings, timings: dict[str, float] | None = None
 ) -> Report:
@@ -99,7 +113,7 @@ def read_report(
     ``timings``, when given, accumulates seconds spent parsing and validating.
     """
     started = perf_counter()
-    source = read_source(path)
+    source = _outside_link(path, rel) or read_source(path)
     report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
     tokens = parse_tokens(source.body)
     report.sections = sections_of(tokens, source.body, source.body_offset)

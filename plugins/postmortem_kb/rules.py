@@ -92,6 +92,14 @@ _CATALOGUE = [
         "The frontmatter must be a mapping of field names to values.",
         "Write one 'field: value' pair per line.",
     ),
+    Rule(
+        "PM006",
+        "link-outside",
+        _E,
+        "The file is a symbolic link (or lies below one) that leads outside the reports folder.",
+        "Copy the report into the folder; a link outside it is not read, so that no file "
+        "from elsewhere on the machine is ever published.",
+    ),
     # Frontmatter fields.
     Rule(
         "PM010",
