@@ -87,3 +87,17 @@ def test_a_link_outside_the_folder_is_named_and_never_read(site: Site, tmp_path:
     assert "docs/2023/secret.md:1: error PM006 link-outside" in result.stdout
     (site.docs / "2024" / "loop").symlink_to(site.docs / "2024", target_is_directory=True)
     assert pmkb("check", "docs", cwd=site.root).returncode == 1  # a link loop ends
+
+
+def test_ten_thousand_tags_are_refused_clearly(site: Site) -> None:
+    tags = ", ".join(f"tag-{n}" for n in range(10_000))
+    site.add("2024/tags.md", VALID.replace("tags: [database, connection-pool]", f"tags: [{tags}]"))
+    result = pmkb("check", "docs", cwd=site.root)
+    assert result.returncode == 1
+    assert (
+        "docs/2024/tags.md:8: error PM011 invalid-value: 'tags': list should have at most "
+        "50 items after validation, not 10000" in result.stdout
+    )
+    site.build(strict=False)
+    assert "PM011 invalid-value" in site.page("2024/tags.md")
+    assert not (site.root / "site" / "incidents" / "tags").exists()

@@ -66,6 +66,11 @@ def _number(value: object) -> object:
 Amount = Annotated[float, BeforeValidator(_number), Field(ge=0)]
 
 
+MAX_LIST = 50
+"""Most authors, tags, services or related ids one report may list: each tag becomes a page
+and a facet value, so a pasted list of thousands would flood the site."""
+
+
 class Severity(StrEnum):
     SEV0 = "SEV0"
     SEV1 = "SEV1"
@@ -146,10 +151,10 @@ class Frontmatter(_Section):
     date: CalendarDate = Field(description="The incident's date, YYYY-MM-DD.")
     severity: Severity
     status: Status
-    authors: list[Text] = Field(min_length=1)
+    authors: list[Text] = Field(min_length=1, max_length=MAX_LIST)
     template: Text | None = Field(default=None, description="Section set; default standard.")
-    tags: list[Text] = Field(default_factory=list)
-    services: list[Text] = Field(default_factory=list)
+    tags: list[Text] = Field(default_factory=list, max_length=MAX_LIST)
+    services: list[Text] = Field(default_factory=list, max_length=MAX_LIST)
     root_cause: RootCause | None = None
     contributing_factors: list[ContributingFactor] = Field(default_factory=list)
     impact: Impact | None = None
@@ -159,7 +164,9 @@ class Frontmatter(_Section):
         default=None,
         description="Shorter summary for the public edition; replaces the summary section there.",
     )
-    related: list[Text] = Field(default_factory=list, description="Ids of related postmortems.")
+    related: list[Text] = Field(
+        default_factory=list, max_length=MAX_LIST, description="Ids of related postmortems."
+    )
 
 
 FORMAT_VERSION = 1
