@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -63,5 +64,10 @@ def test_repository_site_builds_strictly(tmp_path: Path) -> None:
         / "index.html"
     ).read_text(encoding="utf-8")
     assert "INC-2026-002" in page and 'class="pmkb-header"' in page
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text("utf-8"))
+    locations = {doc["location"] for doc in index["docs"]}
+    report = "2026/03-march/2026-03-17-global-config-push-gateway-outage/"
+    assert {f"{report}#executive-summary", f"{report}#root-cause-analysis"} <= locations
+    assert f"{report}#timeline" not in locations  # left out of Material's index by default
     archive = (tmp_path / "site" / "incidents" / "archive" / "index.html").read_text("utf-8")
     assert archive.count('<a href="../../20') == 10  # one link to each report

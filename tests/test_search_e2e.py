@@ -186,3 +186,22 @@ def test_material_search_indexes_ids_and_tags(sites) -> None:
         if d["location"] == "2026/03-march/2026-03-17-global-config-push-gateway-outage/"
     )
     assert "INC-2026-002" in page["text"] and "config-push" in page["text"]
+
+
+def test_long_result_lists_come_a_page_at_a_time(browser: Browser, site) -> None:
+    from tests.conftest import report_text
+
+    for number in range(1, 61):
+        site.add(f"2024/r{number:02d}.md", report_text(f"INC-2024-{number:03d}", tags=["dns"]))
+    site.build()
+    page = browser.new_page()
+    with serve(site.root / "site") as base:
+        open_search(page, base, "?query=dns")
+        assert page.inner_text(".pmkb-status") == "60 incidents"
+        assert len(result_ids(page)) == 50
+        page.click(".pmkb-more-button")
+        assert len(result_ids(page)) == 60
+        assert page.locator(".pmkb-more-button").count() == 0
+        focused = page.evaluate("document.activeElement.closest('.pmkb-result').dataset.id")
+        assert focused == result_ids(page)[50]  # keyboard users land on the first new one
+    page.close()

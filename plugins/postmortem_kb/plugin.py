@@ -49,6 +49,8 @@ log = get_plugin_logger(__name__)
 
 _H2 = re.compile(r"<h2([^>]*)>(.*?)</h2>", re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
+_HEADERLINK = re.compile(r"<a [^>]*class=\"headerlink\"[^>]*>.*?</a>", re.DOTALL)
+"""The permalink that the toc extension's ``permalink`` option appends to headings."""
 
 SEARCH_PAGE = """# Search incidents
 
@@ -457,7 +459,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def _mark_unsearched(self, match: re.Match[str]) -> str:
         """Keep a section out of Material's search unless ``search_sections`` names it."""
-        title = html.unescape(_TAGS.sub("", match.group(2)))
+        title = html.unescape(_TAGS.sub("", _HEADERLINK.sub("", match.group(2))))
         if self.settings.indexes_section(title):
             return match.group(0)
         return f"<h2 data-search-exclude{match.group(1)}>{match.group(2)}</h2>"

@@ -20,6 +20,7 @@
     { key: "near_miss", label: "Near-miss", values: ["yes", "no"] },
     { key: "open", label: "Open action items", values: ["yes", "no"] }
   ];
+  var PAGE = 50;  // results rendered at once; the rest behind "Show more"
   var cache = {};
 
   function loadScript(url) {
@@ -211,9 +212,34 @@
       ]));
       return;
     }
-    results.forEach(function (result) {
+    var base = new URL(root.getAttribute("data-catalog"), window.location.href);
+    var shown = 0;
+    function more() {
+      // Rendering is the slow part at thousands of matches: show a page at a time.
+      var next = results.slice(shown, shown + PAGE);
+      shown += next.length;
+      var old = list.querySelector(".pmkb-more");
+      if (old) old.parentNode.removeChild(old);
+      next.forEach(function (result) { list.appendChild(resultItem(result, state, base)); });
+      if (shown < results.length) {
+        var button = el("button", { type: "button", "class": "md-button pmkb-more-button",
+                                    text: "Show " + Math.min(PAGE, results.length - shown) +
+                                          " more of " + (results.length - shown) });
+        button.addEventListener("click", function () {
+          var first = shown;
+          more();
+          var item = list.children[first];
+          if (item) item.querySelector("a").focus();
+        });
+        list.appendChild(el("li", { "class": "pmkb-more" }, [button]));
+      }
+    }
+    more();
+  }
+
+  function resultItem(result, state, base) {
       var incident = result.incident;
-      var href = new URL(incident.url, new URL(root.getAttribute("data-catalog"), window.location.href)).href;
+      var href = new URL(incident.url, base).href;
       var link = el("a", { href: href, "class": "pmkb-result-title" }, [
         el("span", { "class": "pmkb-id", text: incident.id }), document.createTextNode(" "),
         highlight(incident.title, state.q)
@@ -221,12 +247,11 @@
       var meta = [incident.severity, incident.date, incident.status];
       if (incident.near_miss) meta.push("near-miss");
       if (incident.overdue_actions) meta.push(incident.overdue_actions + " overdue action items");
-      list.appendChild(el("li", { "class": "pmkb-result", "data-id": incident.id }, [
+      return el("li", { "class": "pmkb-result", "data-id": incident.id }, [
         link,
         el("div", { "class": "pmkb-result-meta", text: meta.filter(Boolean).join(" · ") }),
         el("p", { "class": "pmkb-snippet" }, [highlight(incident.summary || incident.cause_summary, state.q)])
-      ]));
-    });
+      ]);
   }
 
   /* --- wiring ---------------------------------------------------------------- */
