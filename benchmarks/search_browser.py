@@ -836,7 +836,7 @@ def report(
     lines += [
         "",
         f"Results listed for {q}: {counts} of {args.reports:,}; without a query: {empties} "
-        "(the page renders every match, without paging). The query alone takes "
+        "(the page renders the first 50 matches and a Show more button). The query alone takes "
         f"{collect(out['compare']['prebuilt'], 'query').text(1)} ms (in-page comparison "
         'below), so the rest of "query + render" is building the facets and result list.',
         "",

@@ -708,6 +708,8 @@ def distribution_chart(
         placed: list[tuple[float, float]] = []
         for value in sorted(row.values):
             x = x_of(value)
+            # Values come in order, so only dots less than 7 px to the left can collide.
+            placed = [(px, py) for px, py in placed if abs(px - x) < 7]
             offsets = (0, -7, 7, -14, 14)
             lane = next(
                 (o for o in offsets if all(abs(px - x) >= 7 or py != o for px, py in placed)),

@@ -34,6 +34,9 @@ from .report import Report
 from .rules import RULES, Level
 from .view import format_duration, link_from, markdown_text, src_uri
 
+MONTH_REPEATS = 10
+"""Recurring causes a monthly review lists: the largest that include the month."""
+
 REPEAT_LINKS = 8
 """Incidents linked per recurring cause; the cause's own page lists them all."""
 
@@ -360,9 +363,9 @@ class SiteIndex:
             "",
         ]
         lines += self._incidents(name, group.reports)
-        repeats = self._repeats_among(group.reports)
-        if repeats and facet.folder != "factors":
-            lines += ["## Recurring causes among them", "", *self._recurrence_list(name, repeats)]
+        repeats = [r for r in self.recurrences if _repeats_on(r, facet.folder, group.key)]
+        if repeats:
+            lines += ["## Recurring causes here", "", *self._recurrence_list(name, repeats)]
         self._add(name, lines)
 
     def _action_items(self) -> None:
@@ -523,7 +526,7 @@ class SiteIndex:
             )
             ids = {id(r) for r in members}
             from_month = [t for t in self.items if id(t.report) in ids]
-            repeats = self._repeats_among(members)
+            repeats = self._repeats_among(members)[:MONTH_REPEATS]
             self._add(
                 name,
                 [
@@ -559,6 +562,17 @@ class SiteIndex:
             ],
             "Near-misses",
         )
+
+
+def _repeats_on(recurrence: Recurrence, folder: str, key: str) -> bool:
+    """Whether a repeat is about this cause, or shares this service or tag."""
+    if folder == "causes":
+        return recurrence.category == key
+    if folder == "services":
+        return key in recurrence.shared_services
+    if folder == "tags":
+        return key in recurrence.shared_tags
+    return False
 
 
 def generate(kb: KnowledgeBase, today: date, prefix: str = "incidents") -> SiteIndex:

@@ -42,8 +42,12 @@ def src_uri(report: Report, folder: str) -> str:
 
 
 def link_from(page_uri: str, target_uri: str) -> str:
-    """A Markdown link target from one docs page to another, which MkDocs resolves."""
-    return quote(posixpath.relpath(target_uri, posixpath.dirname(page_uri) or "."))
+    """A Markdown link target from one docs page to another, which MkDocs resolves.
+
+    Up to the docs root, then down to the target: no path arithmetic per link, which
+    matters when generated pages hold hundreds of thousands of links.
+    """
+    return quote("../" * page_uri.count("/") + target_uri)
 
 
 def header_context(report: Report, problems: list[Problem]) -> dict[str, Any]:
