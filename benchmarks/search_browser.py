@@ -63,9 +63,7 @@ It prints a Markdown table and writes it to benchmarks/search-results.md (--out)
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import json
 import math
 import os
@@ -74,7 +72,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,18 +94,9 @@ from synthetic import generate
 from postmortem_kb.catalog import FIELDS
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the repository, for the tests' browser helpers
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 
-# As in tests/browser.py (not imported: benchmarks/ runs without tests/ on sys.path).
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 1000}  # wide enough for Material's header search field
 
 SEARCH_PAGE = "incidents/search/"
@@ -364,25 +352,6 @@ def ratio(a: float, b: float) -> str:
 
 def log(message: str) -> None:
     print(message, flush=True)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` on a free loopback port; yields the base URL (tests/browser.py)."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def sizes(site: Path) -> dict[str, tuple[int, int]]:

@@ -15,10 +15,9 @@ from datetime import date
 from typing import Any
 
 from . import actions
-from .catalog import SUMMARY_SECTIONS
 from .kb import KnowledgeBase
 from .patterns import newest_first
-from .report import Report
+from .report import SUMMARY_SECTIONS, Report
 
 INCIDENT_COLUMNS = (
     "id",

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 
 from .body import normalise_heading, parse_sections
-from .report import Report
+from .report import SUMMARY_SECTIONS, Report
 from .rules import Finding
 from .settings import Settings
 from .source import Source
@@ -125,7 +125,6 @@ def _headings(body: str) -> list[_Heading]:
 
 def _published_body(report: Report, drop: set[str], public_summary: str | None) -> str:
     """The body without the ``drop`` sections, with ``public_summary`` as its summary."""
-    from .catalog import SUMMARY_SECTIONS  # the catalog's notion of "the summary"
 
     present = {section.key for section in report.sections}
     summary_key = next(
