@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 import postmortem_kb.edition as edition_module
+import postmortem_kb.kb as kb_module
 import postmortem_kb.pages as pages_module
 import postmortem_kb.plugin as plugin_module
 from postmortem_kb import Settings, load
@@ -707,6 +708,24 @@ def test_pm023_public_text_that_names_an_internal_report(tmp_path: Path) -> None
     assert both.problems == []
     field = make_public(report_text("INC-2024-001", summary="Same as INC-2024-002 last year."))
     assert codes(_kb(tmp_path, {"a.md": field, "b.md": internal}).problems) == ["PM023"]
+
+
+def test_pm023_when_reports_are_read_in_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pmkb check` of a large knowledge base reads in worker processes and keeps only
+    what checking needs; a public report's text must survive the trip for PM023."""
+    monkeypatch.setattr(kb_module, "PARALLEL_FROM", 2)
+    mention = make_public(report_text("INC-2024-001")).replace(
+        "See the summary.", "As INC-2024-002."
+    )
+    files = {"a.md": mention, "b.md": report_text("INC-2024-002")}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    kb = load([(tmp_path / n, n) for n in files], Settings(), tmp_path, keep_text=False)
+    line = mention.split("\n").index("As INC-2024-002.") + 1
+    assert [(p.path, p.code, p.line) for p in kb.problems] == [("a.md", "PM023", line)]
+    assert kb.reports[1].source.text == ""  # the internal one came back without its text
 
 
 def test_pm023_findings_are_ordinary_problems(tmp_path: Path) -> None:

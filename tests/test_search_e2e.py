@@ -8,11 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lunr import get_default_builder
 from lunr.index import Index
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from playwright.sync_api import Browser, Page, expect
 
+import postmortem_kb.catalog as catalog_module
+from postmortem_kb.catalog import build_index, to_json
 from tests.browser import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,6 +179,17 @@ def test_lunr_py_and_lunr_js_agree(page: Page, site_url: str, sites) -> None:
         )
         assert expected, query
         assert actual == expected, query
+
+
+def test_remembered_stemming_builds_lunrs_own_index(sites, monkeypatch) -> None:
+    """The index build remembers each word's stem, for speed at thousands of incidents;
+    the index must be byte for byte what lunr's default builder makes."""
+    folder = sites[False] / "incidents" / "search"
+    incidents = json.loads((folder / "catalog.json").read_text("utf-8"))["incidents"]
+    published = (folder / "index.json").read_text("utf-8")
+    assert to_json(build_index(incidents)) == published
+    monkeypatch.setattr(catalog_module, "_builder", get_default_builder)
+    assert to_json(build_index(incidents)) == published
 
 
 def test_material_search_indexes_ids_and_tags(sites) -> None:

@@ -13,9 +13,16 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import cache
 from typing import Any
 
 from lunr import lunr
+from lunr.builder import Builder
+from lunr.pipeline import Pipeline
+from lunr.stemmer import porter_stemmer, stemmer
+from lunr.stop_word_filter import stop_word_filter
+from lunr.token import Token
+from lunr.trimmer import trimmer
 
 from .model import Severity, Status
 from .patterns import newest_first
@@ -102,6 +109,29 @@ def build_catalog(
     }
 
 
+@cache
+def _stem(word: str) -> str:
+    return porter_stemmer.stem(word)
+
+
+def _remembering_stemmer(token: Token, i: int | None = None, tokens: object = None) -> Token:
+    """lunr's Porter stemmer, remembering each word: thousands of incidents share a
+    vocabulary of a few thousand words, and stemming was half of the index build."""
+    return token.update(lambda word, metadata: _stem(word))
+
+
+Pipeline.register_function(_remembering_stemmer, "pmkb-remembering-stemmer")
+
+
+def _builder() -> Builder:
+    """lunr's default builder with the stemmer above; the index's search pipeline, the
+    part lunr.js runs in the browser, stays lunr's own ``stemmer``."""
+    builder = Builder()
+    builder.pipeline.add(trimmer, stop_word_filter, _remembering_stemmer)
+    builder.search_pipeline.add(stemmer)
+    return builder
+
+
 def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
     """A lunr index over the catalog, serialised for ``lunr.Index.load`` in the browser."""
     # Refs are catalog positions, not ids: a duplicate id must not hide an incident.
@@ -127,7 +157,7 @@ def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
             "invertedIndex": [],
             "pipeline": ["stemmer"],
         }
-    index = lunr(ref="ref", fields=FIELDS, documents=documents)
+    index = lunr(ref="ref", fields=FIELDS, documents=documents, builder=_builder())
     return index.serialize()
 
 

@@ -16,7 +16,7 @@ from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from time import perf_counter
 
-from .redact import check_mentions
+from .redact import check_mentions, is_public
 from .report import Report, read_report
 from .rules import RULES, Level, Problem
 from .settings import ALWAYS_EXCLUDED_NAMES, Settings
@@ -106,9 +106,9 @@ def _read_chunk(
 ) -> tuple[list[Report], dict[str, float]]:
     timings: dict[str, float] = {}
     reports = [read_report(path, rel, settings, timings) for path, rel in chunk]
-    if not keep_text:
-        for report in reports:
-            report.drop_text()
+    for report in reports:
+        # PM023 reads what a public report would publish: its text must come back.
+        report.make_lean(keep_text=keep_text or is_public(report))
     return reports, timings
 
 
@@ -148,6 +148,8 @@ class KnowledgeBase:
     reports: list[Report] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     _by_path: dict[str, list[Problem]] = field(default_factory=dict)
+    _shown: dict[Path, str] = field(default_factory=dict)
+    """Display paths by file: resolving a path costs a system call per part."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -161,7 +163,10 @@ class KnowledgeBase:
         return self._by_path.get(self.display(report), [])
 
     def display(self, report: Report) -> str:
-        return display_path(report.path, self.display_root)
+        shown = self._shown.get(report.path)
+        if shown is None:
+            shown = self._shown[report.path] = display_path(report.path, self.display_root)
+        return shown
 
     def by_id(self) -> dict[str, Report]:
         """Reports by id; with duplicate ids, the first in path order wins."""

@@ -232,11 +232,17 @@ BLAMEFUL = (
 
 
 def _blameful(runs: list[Prose]) -> Iterator[Finding]:
+    # Trigger words are looked for in the whole text first: most reports hold the
+    # words of one family or two, and only runs holding them are searched.
+    everything = "\n".join(run.unquoted for run in runs).lower()
+    families = [f for f in BLAMEFUL if any(word in everything for word in f.triggers)]
+    if not families:
+        return
     for run in runs:
         lowered = run.unquoted.lower()
         matches = [
             (match.start(), match.end(), family)
-            for family in BLAMEFUL
+            for family in families
             if any(word in lowered for word in family.triggers)
             for match in family.pattern.finditer(run.unquoted)
         ]
@@ -388,7 +394,12 @@ def _vague(runs: list[Prose]) -> Iterator[Finding]:
         if run.section not in DATA_SECTIONS:
             continue
         lowered = run.unquoted.lower()
-        families = [f for f in VAGUE if any(word in lowered for word in f.triggers)]
+        # A family that matches nowhere in the run matches in none of its sentences.
+        families = [
+            f
+            for f in VAGUE
+            if any(word in lowered for word in f.triggers) and f.pattern.search(run.unquoted)
+        ]
         if not families:
             continue
         for sentence in _SENTENCE.finditer(run.unquoted):
@@ -422,12 +433,20 @@ _DIRECTIVE = re.compile(
 )
 
 
+def _has_todo(text: str) -> bool:
+    """A cheap test before the regular expressions: most runs hold none of the words."""
+    return "TODO" in text or "FIXME" in text or "TBD" in text
+
+
 def _final(report: Report, runs: list[Prose], tokens: list[Token]) -> Iterator[Finding]:
     source = report.source
-    for number, text in enumerate(source.text.split("\n")[: source.body_offset], start=1):
+    head = source.text.split("\n", source.body_offset)[: source.body_offset]
+    for number, text in enumerate(head, start=1):
         for match in _TODO.finditer(text):
             yield Finding("PM204", number, f"'{match.group(0)}' left in the frontmatter")
     for run in runs:
+        if not _has_todo(run.raw):
+            continue
         masked = _blank(_blank(run.raw, _CODE_SPAN), _COMMENT)
         for match in _TODO.finditer(masked):
             line = run.line_at(match.start())
@@ -446,6 +465,8 @@ def _guidance(report: Report, tokens: list[Token]) -> Iterator[Finding]:
     offset = report.source.body_offset
     for token in tokens:
         if token.map is None or token.type not in ("html_block", "inline"):
+            continue
+        if "<!--" not in token.content:
             continue
         text = token.content if token.type == "html_block" else _blank(token.content, _CODE_SPAN)
         for match in _COMMENT.finditer(text):

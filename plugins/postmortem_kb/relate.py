@@ -118,11 +118,14 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(w, 0.0) for w, v in a.items())
 
 
-def _score(a: _Features, b: _Features) -> float:
+def _score(a: _Features, b: _Features, threshold: float = 0.0) -> float:
+    """The similarity of two reports; below ``threshold`` it may be an underestimate."""
     score = WEIGHTS["tags"] * _jaccard(a.tags, b.tags)
     score += WEIGHTS["services"] * _jaccard(a.services, b.services)
     if a.category and a.category == b.category:
         score += WEIGHTS["category"]
+    if score + WEIGHTS["text"] < threshold:
+        return score  # even identical wording would leave it below: skip the cosine
     cosine = _cosine(a.vector, b.vector)
     if cosine >= MIN_COSINE:
         score += WEIGHTS["text"] * cosine
@@ -163,7 +166,8 @@ def similar(
     for report_id in sorted(features):
         feature = features[report_id]
         candidates: set[str] = set()
-        for key in sorted(_keys(feature), key=lambda k: len(postings[k])):
+        # Rarest first; ties by name, not by set order (which follows the hash seed).
+        for key in sorted(_keys(feature), key=lambda k: (len(postings[k]), k)):
             ids = postings[key]
             if len(ids) <= MAX_POSTINGS:
                 candidates.update(ids)
@@ -177,7 +181,7 @@ def similar(
         scored = [
             (score, other)
             for other in candidates
-            if (score := _score(feature, features[other])) >= threshold
+            if (score := _score(feature, features[other], threshold)) >= threshold
         ]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         if limit is not None:

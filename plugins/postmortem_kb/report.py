@@ -81,10 +81,19 @@ class Report:
     def body(self) -> str:
         return self.source.body
 
-    def drop_text(self) -> None:
-        """Forget the text and sections, keeping metadata, tables and findings."""
-        self.source.text = self.source.body = ""
-        self.sections = []
+    def make_lean(self, keep_text: bool = False) -> None:
+        """Forget what only reading needed, before the report travels between processes.
+
+        The scalars as written go, and the raw data once the model holds it; unless
+        ``keep_text``, the text and sections go too. Metadata, tables, key lines and
+        findings stay: checks across reports need nothing else.
+        """
+        self.source.scalars = {}
+        if self.meta is not None:
+            self.source.data = None
+        if not keep_text:
+            self.source.text = self.source.body = ""
+            self.sections = []
 
     def section(self, name: str) -> Section | None:
         wanted = " ".join(name.split()).casefold()
