@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 import postmortem_kb.edition as edition_module
-import postmortem_kb.kb as kb_module
 import postmortem_kb.pages as pages_module
 import postmortem_kb.plugin as plugin_module
+import postmortem_kb.workers as workers_module
 from postmortem_kb import Settings, load
 from postmortem_kb.config import ConfigError, settings_from_options
 from postmortem_kb.edition import Edition, EditionError, published, resolve_edition, withheld_files
@@ -469,9 +469,9 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
             lambda reports, today: real_metrics(everything().reports, today),
         )
     elif name == "related incidents and backlinks":
-        real_link, real_context = plugin_module.link, plugin_module.related_context
+        real_link, real_context = plugin_module.link_later, plugin_module.related_context
         patch.setattr(
-            plugin_module, "link", lambda reports, *a: real_link(everything().reports, *a)
+            plugin_module, "link_later", lambda reports, *a: real_link(everything().reports, *a)
         )
         patch.setattr(
             plugin_module,
@@ -715,7 +715,7 @@ def test_pm023_when_reports_are_read_in_worker_processes(
 ) -> None:
     """`pmkb check` of a large knowledge base reads in worker processes and keeps only
     what checking needs; a public report's text must survive the trip for PM023."""
-    monkeypatch.setattr(kb_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(workers_module, "PARALLEL_FROM", 2)
     mention = make_public(report_text("INC-2024-001")).replace(
         "See the summary.", "As INC-2024-002."
     )

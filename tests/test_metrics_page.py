@@ -79,6 +79,28 @@ def test_one_accessible_well_formed_svg_per_chart(built: Site) -> None:
         assert texts.strip(), f"{chart_id} has no visible labels"
 
 
+def dots(svg: str) -> list[ET.Element]:
+    root = ET.fromstring(svg)
+    return [c for c in root.iter(f"{SVG_NS}circle") if "pmkb-dot" in c.get("class", "").split()]
+
+
+def test_thousands_of_incidents_draw_a_bounded_chart() -> None:
+    """Past a few hundred incidents a row draws a dot per column of them, each saying
+    how many it holds, so 5,000 incidents make a readable and light chart."""
+    values = [float(n % 900) for n in range(5000)]
+    many = charts.Row("SEV2", "sev2", values, median=450.0, p90=810.0)
+    few = charts.Row("SEV1", "sev1", values[:20], median=10.0, p90=18.0)
+    svg = charts.distribution_chart("t", "Time", "Desc", [many, few], x_label="x", y_label="y")
+    drawn = dots(svg)
+    titles = ["".join(dot.itertext()).strip() for dot in drawn]
+    grouped = [t for t in titles if t.startswith("SEV2")]
+    assert 10 < len(grouped) < 100
+    assert sum(int(re.search(r": (\d+) incidents?", t).group(1)) for t in grouped) == 5000
+    assert len([t for t in titles if t.startswith("SEV1")]) == 20
+    assert "incidents (larger: more)" in svg
+    assert len(svg) < 60_000
+
+
 def test_every_chart_has_a_table_of_its_numbers(built: Site) -> None:
     page = built.page("incidents/metrics/index.md")
     figures = re.findall(r'<div class="pmkb-figure">(.*?)</div>', page, flags=re.S)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+import postmortem_kb.workers as workers_module
 from tests.conftest import VALID, Site, pmkb
 
 BROKEN = {
@@ -41,6 +44,37 @@ def test_every_file_is_published_or_named(site: Site, caplog) -> None:
     latin1 = (site_dir / "2024" / "latin1" / "index.html").read_text(encoding="utf-8")
     assert "PM001 unreadable-file" in latin1 and "caf\ufffd" in latin1
     assert "PM001" in caplog.text and "docs/2024/latin1.md:" in caplog.text
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_reading_in_worker_processes_builds_the_same_site(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large knowledge bases are read in worker processes, and reports come back
+    without their text (pages read it again): the site must not change, broken
+    files included."""
+    site.add("2024/valid.md", VALID)
+    for rel, text in BROKEN.items():
+        site.add(rel, text)
+    (site.docs / "2024" / "latin1.md").write_bytes(
+        VALID.replace("INC-2024-001", "INC-2024-014").encode() + b"caf\xe9\n"
+    )
+    site.configure("build_date: 2026-11-26")
+    one = site.root / "one-process"
+    site.build(strict=False, site_dir=one)
+    monkeypatch.setattr(workers_module, "PARALLEL_FROM", 2)
+    workers = site.root / "workers"
+    site.build(strict=False, site_dir=workers)
+    first, second = site_files(one), site_files(workers)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    page = (workers / "2024" / "bom-crlf" / "index.html").read_text("utf-8")
+    assert "INC-2024-011" in page and "Timeline" in page
 
 
 def test_cli_names_every_file(tmp_path: Path) -> None:

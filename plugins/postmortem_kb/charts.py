@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import drawsvg as draw
@@ -297,11 +297,11 @@ def _pattern_mark(kind: str) -> draw.DrawingElement:
     return draw.Path(d=paths[kind], stroke=BACKGROUND, stroke_width=1.2, class_="pmkb-mark")
 
 
-def _incident_dot(x: float, y: float, style: str) -> draw.Circle:
+def _incident_dot(x: float, y: float, style: str, radius: float = 4.5) -> draw.Circle:
     return draw.Circle(
         _r(x),
         _r(y),
-        4.5,
+        _r(radius),
         fill=STYLES[style].colour,
         fill_opacity=0.75,
         stroke=BACKGROUND,
@@ -591,6 +591,12 @@ def bar_list(
 
 DURATION_TICKS = (0, 1, 5, 15, 30, 60, 120, 240, 480, 1440, 2880, 10080, 43200)
 
+DOTS_PER_ROW = 150
+"""Up to this many incidents a row draws a dot for each. Beyond, it draws a dot per
+column of :data:`DOT_COLUMN` pixels, its area in proportion to the incidents in it:
+thousands of single dots would be a blur, and a heavy page."""
+DOT_COLUMN = 7.0
+
 
 def format_tick(minutes: float) -> str:
     if minutes < 60:
@@ -611,7 +617,8 @@ def distribution_chart(
     x_label: str,
     y_label: str,
 ) -> str:
-    """One row per group: a dot per incident on a log scale, median and p90 marked.
+    """One row per group: a dot per incident on a log scale, median and p90 marked
+    (past :data:`DOTS_PER_ROW` incidents in a row, a dot per column of them).
 
     The scale is log10(1 + minutes), so a two-minute detection and a nine-hour outage
     both stay readable, and zero minutes still has a place.
@@ -620,9 +627,10 @@ def distribution_chart(
     height = 66 + len(rows) * row_height + 44
     canvas = _Canvas(chart_id, title, desc, height=height)
     canvas.title(title)
+    grouped = any(len(row.values) > DOTS_PER_ROW for row in rows)
     canvas.legend(
         [
-            ("dot", "bar", "one incident"),
+            ("dot", "bar", "incidents (larger: more)" if grouped else "one incident"),
             ("median", "bar", "median"),
             ("p90", "bar", "90th percentile"),
         ],
@@ -705,20 +713,10 @@ def distribution_chart(
                     class_="pmkb-no-data",
                 )
             )
-        placed: list[tuple[float, float]] = []
-        for value in sorted(row.values):
-            x = x_of(value)
-            # Values come in order, so only dots less than 7 px to the left can collide.
-            placed = [(px, py) for px, py in placed if abs(px - x) < 7]
-            offsets = (0, -7, 7, -14, 14)
-            lane = next(
-                (o for o in offsets if all(abs(px - x) >= 7 or py != o for px, py in placed)),
-                0,
-            )
-            placed.append((x, lane))
-            dot = _incident_dot(x, middle + lane, row.style)
-            dot.append_title(f"{_text(row.label)}: {format_minutes(value)}")
-            group.append(dot)
+        if len(row.values) > DOTS_PER_ROW:
+            _grouped_dots(group, row, x_of, middle)
+        else:
+            _single_dots(group, row, x_of, middle)
         for kind, value in (("median", row.median), ("p90", row.p90)):
             if value is None:
                 continue
@@ -746,6 +744,45 @@ def distribution_chart(
             )
         canvas.add(group)
     return canvas.svg()
+
+
+def _single_dots(
+    group: draw.Group, row: Row, x_of: Callable[[float], float], middle: float
+) -> None:
+    """A dot per incident, moved up or down a lane where it would hide another."""
+    placed: list[tuple[float, float]] = []
+    for value in sorted(row.values):
+        x = x_of(value)
+        # Values come in order, so only dots less than 7 px to the left can collide.
+        placed = [(px, py) for px, py in placed if abs(px - x) < 7]
+        offsets = (0, -7, 7, -14, 14)
+        lane = next(
+            (o for o in offsets if all(abs(px - x) >= 7 or py != o for px, py in placed)),
+            0,
+        )
+        placed.append((x, lane))
+        dot = _incident_dot(x, middle + lane, row.style)
+        dot.append_title(f"{_text(row.label)}: {format_minutes(value)}")
+        group.append(dot)
+
+
+def _grouped_dots(
+    group: draw.Group, row: Row, x_of: Callable[[float], float], middle: float
+) -> None:
+    """A dot per occupied column, its area in proportion to its incidents."""
+    columns: dict[int, list[float]] = {}
+    for value in sorted(row.values):
+        columns.setdefault(int(x_of(value) // DOT_COLUMN), []).append(value)
+    largest = max(len(values) for values in columns.values())
+    for column, values in sorted(columns.items()):
+        radius = 2.5 + 7.5 * math.sqrt(len(values) / largest)
+        dot = _incident_dot((column + 0.5) * DOT_COLUMN, middle, row.style, radius)
+        span = format_minutes(values[0])
+        if values[-1] != values[0]:
+            span += f" to {format_minutes(values[-1])}"
+        count = f"{len(values)} incident{'' if len(values) == 1 else 's'}"
+        dot.append_title(f"{_text(row.label)}: {count}, {span}")
+        group.append(dot)
 
 
 def sparkline(chart_id: str, title: str, desc: str, values: Sequence[float], style: str) -> str:

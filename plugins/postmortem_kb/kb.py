@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from itertools import repeat
-from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from time import perf_counter
 
@@ -21,6 +19,7 @@ from .report import Report, read_report
 from .rules import RULES, Level, Problem
 from .settings import ALWAYS_EXCLUDED_NAMES, Settings
 from .validate import check_links
+from .workers import Workers
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -97,18 +96,15 @@ class ReportCache:
         return report
 
 
-PARALLEL_FROM = 400
-"""Below this many files, starting worker processes costs more than it saves."""
-
-
 def _read_chunk(
     chunk: list[tuple[Path, str]], settings: Settings, keep_text: bool
 ) -> tuple[list[Report], dict[str, float]]:
     timings: dict[str, float] = {}
     reports = [read_report(path, rel, settings, timings) for path, rel in chunk]
-    for report in reports:
-        # PM023 reads what a public report would publish: its text must come back.
-        report.make_lean(keep_text=keep_text or is_public(report))
+    if not keep_text:
+        for report in reports:
+            # PM023 reads what a public report would publish: it keeps its text.
+            report.make_lean(keep_text=is_public(report))
     return reports, timings
 
 
@@ -117,27 +113,37 @@ def _read_all(
     settings: Settings,
     timings: dict[str, float] | None,
     keep_text: bool,
+    workers: Workers,
 ) -> list[Report]:
     """Read files in order, on every core when there are many (reading is CPU-bound).
 
-    Only reports without their text travel back from worker processes: pickling the
-    text costs about as much as reading it, so pages that render reports (the MkDocs
-    plugin) read in one process.
+    Only lean reports travel back from worker processes: pickling every report's
+    text costs about as much as reading it.
     """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_FROM or workers < 2 or keep_text:
-        return [read_report(path, rel, settings, timings) for path, rel in files]
-    size = max(50, len(files) // (workers * 4))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    reports: list[Report] = []
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        results = pool.map(_read_chunk, chunks, repeat(settings), repeat(False))
-        for chunk_reports, chunk_timings in results:
-            reports.extend(chunk_reports)
-            if timings is not None:  # seconds of work, summed over the workers
-                for stage, seconds in chunk_timings.items():
-                    timings[stage] = timings.get(stage, 0.0) + seconds
+    if keep_text or not workers.pay_for(len(files)):
+        reports, spent = _read_chunk(files, settings, keep_text)
+        _add_timings(timings, spent)
+        return reports
+    started = perf_counter()
+    reports = []
+    spent = {}
+    for chunk_reports, chunk_timings in workers.map(
+        _read_chunk, workers.chunks(files, per_worker=4), settings, False
+    ):
+        reports.extend(chunk_reports)
+        _add_timings(spent, chunk_timings)
+    # The stages share the wall time in proportion to the work the workers reported,
+    # so stage timings still add up to the time the build waited.
+    wall = perf_counter() - started
+    work = sum(spent.values()) or 1.0
+    _add_timings(timings, {stage: wall * seconds / work for stage, seconds in spent.items()})
     return reports
+
+
+def _add_timings(total: dict[str, float] | None, more: dict[str, float]) -> None:
+    if total is not None:
+        for stage, seconds in more.items():
+            total[stage] = total.get(stage, 0.0) + seconds
 
 
 @dataclass(slots=True)
@@ -195,17 +201,21 @@ def load(
     timings: dict[str, float] | None = None,
     cache: ReportCache | None = None,
     keep_text: bool = True,
+    workers: Workers | None = None,
 ) -> KnowledgeBase:
     """Read and check every file, then the links between them; never raises on content.
 
     ``cache`` keeps reports across calls (``mkdocs serve`` rebuilds), so a file whose
     size and modification time are unchanged is not read again. ``keep_text=False``
-    (checking only) drops each report's text and sections, and reads on every core.
+    gives lean reports (:meth:`Report.make_lean`), read by ``workers`` (by default, on
+    every core when there are many); their text is read again when asked for.
     """
     kb = KnowledgeBase(settings=settings, display_root=display_root)
     files = list(files)
     fresh = files if cache is None else [f for f in files if not cache.has(*f, settings)]
-    read = dict(zip(fresh, _read_all(fresh, settings, timings, keep_text), strict=True))
+    with Workers.for_size(len(fresh)) if workers is None else nullcontext(workers) as pool:
+        fresh_reports = _read_all(fresh, settings, timings, keep_text, pool)
+    read = dict(zip(fresh, fresh_reports, strict=True))
     if cache is not None:
         for (path, rel), report in read.items():
             cache.put(path, rel, settings, report)

@@ -245,7 +245,7 @@ def _durations(cid: str, kind: str, stats: Stats) -> list[str]:
         for k, d in dists.items()
         if d.count
     )
-    desc = f"Minutes from impact start to {field}, one dot per incident, by severity. " + (
+    desc = f"Minutes from impact start to {field}, {_dots(dists)}, by severity. " + (
         summary + "." if summary else "No incident in this period has both times."
     )
     svg = charts.distribution_chart(
@@ -261,7 +261,7 @@ def _durations(cid: str, kind: str, stats: Stats) -> list[str]:
     ]
     left_out = stats.postmortems - dists[ALL].count if ALL in dists else 0
     return [
-        f"How long after impact began it was {verb}: a dot per incident, the median as a "
+        f"How long after impact began it was {verb}: {_dots(dists)}, the median as a "
         "solid mark and the 90th percentile as a dashed one. "
         + (
             f"{plural(left_out, 'postmortem')} without both times (near-misses among them) "
@@ -277,6 +277,12 @@ def _durations(cid: str, kind: str, stats: Stats) -> list[str]:
             body,
         ),
     ]
+
+
+def _dots(dists: dict[str, Distribution]) -> str:
+    if any(d.count > charts.DOTS_PER_ROW for d in dists.values()):
+        return "a dot per incident, or per close group of them where there are many"
+    return "a dot per incident"
 
 
 def _actions(cid: str, stats: Stats) -> list[str]:

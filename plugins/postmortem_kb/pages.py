@@ -80,6 +80,9 @@ class SiteIndex:
 
     def __post_init__(self) -> None:
         self.prefix = self.prefix.strip("/")
+        self._rows: dict[tuple[str, int, int], str] = {}
+        """Table rows by (kind, object, page depth): a report is listed on a dozen pages,
+        and its row differs between them only in how far up its link goes."""
         self.reports = newest_first(self.kb.reports)
         self.items = actions.collect(self.kb.reports)
         self.recurrences = recurring(self.kb.reports)
@@ -131,19 +134,26 @@ class SiteIndex:
             "| Date | Incident | Severity | Status | Duration | Services |",
             "|---|---|---|---|---|---|",
         ]
+        depth = self.uri(page).count("/")
         for report in reports:
-            meta = report.meta
-            incident = f"{markdown_text(report.id or '')} {self._report_link(page, report)}"
-            cells = [
-                report.incident_date.isoformat() if report.incident_date else "",
-                incident.strip() + self._marks(report),
-                markdown_text(meta.severity) if meta else "",
-                markdown_text(meta.status) if meta else "",
-                format_duration(report.duration),
-                ", ".join(markdown_text(s) for s in meta.services) if meta else "",
-            ]
-            lines.append("| " + " | ".join(cells) + " |")
+            key = ("incident", id(report), depth)
+            if key not in self._rows:
+                self._rows[key] = self._incident_row(page, report)
+            lines.append(self._rows[key])
         return [*lines, ""]
+
+    def _incident_row(self, page: str, report: Report) -> str:
+        meta = report.meta
+        incident = f"{markdown_text(report.id or '')} {self._report_link(page, report)}"
+        cells = [
+            report.incident_date.isoformat() if report.incident_date else "",
+            incident.strip() + self._marks(report),
+            markdown_text(meta.severity) if meta else "",
+            markdown_text(meta.status) if meta else "",
+            format_duration(report.duration),
+            ", ".join(markdown_text(s) for s in meta.services) if meta else "",
+        ]
+        return "| " + " | ".join(cells) + " |"
 
     def _actions(self, page: str, items: list[Tracked]) -> list[str]:
         if not items:
@@ -152,22 +162,29 @@ class SiteIndex:
             "| Due | Action | Owner | Priority | Status | Item |",
             "|---|---|---|---|---|---|",
         ]
+        depth = self.uri(page).count("/")
         for tracked in items:
-            item, report = tracked.item, tracked.report
-            due = item.due.isoformat() if item.due else ""
-            if item.is_overdue(self.today):
-                due = f"**{due} (overdue)**"
-            label = f"{report.id or report.rel} {item.id}"
-            cells = [
-                due,
-                markdown_text(item.action),
-                markdown_text(item.owner),
-                markdown_text(item.priority) if item.priority else "",
-                markdown_text(item.status) if item.status else "",
-                self._report_link(page, report, label),
-            ]
-            lines.append("| " + " | ".join(cells) + " |")
+            key = ("action", id(tracked), depth)
+            if key not in self._rows:
+                self._rows[key] = self._action_row(page, tracked)
+            lines.append(self._rows[key])
         return [*lines, ""]
+
+    def _action_row(self, page: str, tracked: Tracked) -> str:
+        item, report = tracked.item, tracked.report
+        due = item.due.isoformat() if item.due else ""
+        if item.is_overdue(self.today):
+            due = f"**{due} (overdue)**"
+        label = f"{report.id or report.rel} {item.id}"
+        cells = [
+            due,
+            markdown_text(item.action),
+            markdown_text(item.owner),
+            markdown_text(item.priority) if item.priority else "",
+            markdown_text(item.status) if item.status else "",
+            self._report_link(page, report, label),
+        ]
+        return "| " + " | ".join(cells) + " |"
 
     # --- pages -----------------------------------------------------------------
 
@@ -501,7 +518,9 @@ class SiteIndex:
     def _reviews(self) -> None:
         months = self._months()
         due_in: dict[tuple[int, int], list[Tracked]] = defaultdict(list)
-        for tracked in self.items:
+        of_report: dict[int, list[tuple[int, Tracked]]] = defaultdict(list)
+        for position, tracked in enumerate(self.items):
+            of_report[id(tracked.report)].append((position, tracked))
             if tracked.item.due is not None:
                 due_in[(tracked.item.due.year, tracked.item.due.month)].append(tracked)
         index = [
@@ -524,8 +543,9 @@ class SiteIndex:
                 f"| {self._page_link('reviews/index.md', name, label)} | {len(members)} "
                 f"| {major} | {len(due_in.get((y, m), []))} |"
             )
-            ids = {id(r) for r in members}
-            from_month = [t for t in self.items if id(t.report) in ids]
+            # In the order of all items (soonest due first), without a pass over all of
+            # them per month.
+            from_month = [t for _, t in sorted(p for r in members for p in of_report[id(r)])]
             repeats = self._repeats_among(members)[:MONTH_REPEATS]
             self._add(
                 name,

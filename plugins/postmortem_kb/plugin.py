@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -30,7 +30,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .catalog import build_catalog, build_index, to_json
+from .catalog import build_catalog, build_index_json, to_json
 from .config import ConfigError, settings_from_options
 from .edition import Edition, published, withheld_files
 from .feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
@@ -38,11 +38,12 @@ from .ical import ICS_FILE, action_calendar
 from .kb import KnowledgeBase, ReportCache, is_report, load
 from .output import line_of
 from .pages import generate
-from .relate import Links, link
+from .relate import Links, link_later
 from .report import Report, report_signature
 from .rules import Level
 from .settings import Settings
 from .view import header_context, related_context, severity_class, src_uri
+from .workers import Workers
 
 log = get_plugin_logger(__name__)
 
@@ -154,14 +155,32 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     # Listing every report on every page makes builds quadratic;
                     # the generated index pages lead to reports instead.
                     file.inclusion = InclusionLevel.NOT_IN_NAV
-        project_dir = Path(config.config_file_path).parent
         self.timings = {}
+        # Worker processes read, relate and index when there are hundreds of reports.
+        with Workers.for_size(len(selected)) as workers:
+            self._check(files, config, selected, workers)
+            self._generate(files, config, workers)
+        # Report pages are rendered before MkDocs' own template environment exists.
+        self.env = config.theme.get_env()
+        return files
+
+    def _check(
+        self,
+        files: Files,
+        config: MkDocsConfig,
+        selected: dict[str, tuple[Path, str]],
+        workers: Workers,
+    ) -> None:
+        """Read and check every report, log its problems, and pick the edition's."""
+        project_dir = Path(config.config_file_path).parent
         self.all_reports = load(
             selected.values(),
             self.settings,
             display_root=project_dir,
             timings=self.timings,
             cache=self.report_cache if self.serving else None,
+            keep_text=False,  # pages read their text again as MkDocs renders them
+            workers=workers,
         )
         # Every report is checked and its problems logged, whatever the edition: the
         # log is not published, and an internal report's errors still need fixing.
@@ -181,6 +200,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.kb is not self.all_reports:
             self._withhold(files, config, selected)
         self.by_id = self.kb.by_id()
+
+    def _generate(self, files: Files, config: MkDocsConfig, workers: Workers) -> None:
+        """Relate the reports and add the generated pages, search files and feeds."""
         with self._timed("signature"):
             signature = self._signature(config)
         if self.serving and self.derived.get("signature") == signature:
@@ -197,16 +219,26 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     files.append(File.generated(config, uri, content=content, inclusion=inclusion))
         else:
             before = {file.src_uri for file in files}
+            # Relating and the search index run in the workers while this process
+            # writes the pages; each stage's time is what this process spent on it,
+            # waiting included, so the stages add up to the plugin's wall time.
             with self._timed("relate"):
-                self.links = link(
-                    self.kb.reports, self.settings.related_limit, self.settings.related_threshold
+                links_of = link_later(
+                    self.kb.reports,
+                    self.settings.related_limit,
+                    self.settings.related_threshold,
+                    workers,
                 )
+            with self._timed("search"):
+                add_search = self._start_search(config, files, workers)
             with self._timed("generate"):
                 self._add_generated(files, config)
             with self._timed("search"):
-                self._add_search(files, config)
+                add_search()
             with self._timed("generate"):
                 self._add_feeds(files, config)
+            with self._timed("relate"):
+                self.links = links_of()
             self.derived = dict(
                 signature=signature,
                 links=self.links,
@@ -222,9 +254,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     if f.src_uri not in before
                 ],
             )
-        # Report pages are rendered before MkDocs' own template environment exists.
-        self.env = config.theme.get_env()
-        return files
 
     def _signature(self, config: MkDocsConfig) -> str:
         """What the generated files depend on: settings, build date, URLs, and for each
@@ -267,7 +296,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if file.src_uri in self.reports:
                 pages[file.src_uri] = (self.reports[file.src_uri].body, True)
             elif file.src_uri in all_by_uri:
-                pages[file.src_uri] = (all_by_uri[file.src_uri].source.text, False)
+                pages[file.src_uri] = (all_by_uri[file.src_uri].text, False)
             else:
                 pages[file.src_uri] = (_read_text(file), True)
         others = [
@@ -379,10 +408,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         base = self.settings.pages_dir.strip("/")
         return f"{base}/search.md", f"{base}/search/catalog.json", f"{base}/search/index.json"
 
-    def _add_search(self, files: Files, config: MkDocsConfig) -> None:
-        """The incident search page, its catalog and prebuilt index, and lunr.js."""
+    def _start_search(
+        self, config: MkDocsConfig, files: Files, workers: Workers
+    ) -> Callable[[], None]:
+        """Start the incident search: its catalog here, its lunr index in a worker.
+
+        The function returned adds the search page, catalog, index and scripts.
+        """
         page_uri, catalog_uri, index_uri = self._search_uris()
-        files.append(File.generated(config, page_uri, content=SEARCH_PAGE))
         catalog_file = File.generated(config, catalog_uri, content="")
         by_path = {report.path: uri for uri, report in self.reports.items()}
 
@@ -392,18 +425,23 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
         catalog = build_catalog(self.kb.reports, url_of, self.settings.today())
         catalog_file.content_string = to_json(catalog)
-        index = build_index(catalog["incidents"])
-        files.append(catalog_file)
-        files.append(File.generated(config, index_uri, content=to_json(index)))
-        files.append(File.generated(config, LUNR_SCRIPT, abs_src_path=str(lunr_js_path())))
-        script = (PACKAGE_DIR / "assets" / "incident-search.js").read_text(encoding="utf-8")
-        files.append(File.generated(config, SEARCH_SCRIPT, content=script))
+        indexing = workers.submit(build_index_json, catalog["incidents"])
+
+        def add() -> None:
+            files.append(File.generated(config, page_uri, content=SEARCH_PAGE))
+            files.append(catalog_file)
+            files.append(File.generated(config, index_uri, content=indexing.result()))
+            files.append(File.generated(config, LUNR_SCRIPT, abs_src_path=str(lunr_js_path())))
+            script = (PACKAGE_DIR / "assets" / "incident-search.js").read_text(encoding="utf-8")
+            files.append(File.generated(config, SEARCH_SCRIPT, content=script))
+
+        return add
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """Serve reports from the text already read, so a file that is not valid UTF-8
         is published (with its problems shown) instead of failing the whole build."""
         report = self.reports.get(page.file.src_uri)
-        return report.source.text if report is not None else None
+        return report.text if report is not None else None
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files

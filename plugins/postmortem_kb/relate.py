@@ -12,11 +12,12 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .report import Report
 from .slugs import normalise
+from .workers import Workers
 
 WEIGHTS = {"tags": 0.35, "services": 0.25, "category": 0.2, "text": 0.2}
 """How much each kind of evidence counts; a perfect match on all of them scores 1."""
@@ -148,22 +149,45 @@ def _reasons(a: _Features, b: _Features) -> tuple[str, ...]:
 
 
 def similar(
-    reports: list[Report], threshold: float, limit: int | None = None
-) -> dict[str, list[Match]]:
-    """For each report id, the others scoring at least ``threshold``, best first.
+    reports: list[Report],
+    threshold: float,
+    limit: int | None = None,
+    workers: Workers | None = None,
+) -> Callable[[], dict[str, list[Match]]]:
+    """Start finding, for each report id, the others scoring at least ``threshold``,
+    best first; the function returned waits for the result.
 
     Candidates are the reports sharing a feature (tag, service, cause, root-cause word)
     held by at most :data:`MAX_POSTINGS` reports, and the nearest :data:`WINDOW` on
     each side for commoner features; every candidate is then scored on all its
-    features. Each report is compared with a bounded number of others, not all.
+    features. Each report is compared with a bounded number of others, not all. The
+    reports are shared among ``workers``, each with every report's features.
     """
     features = _features(reports)
+    pool = workers or Workers(1)
+    pending = [
+        pool.submit(_similar_for, chunk, features, threshold, limit)
+        for chunk in pool.chunks(sorted(features))
+    ]
+
+    def result() -> dict[str, list[Match]]:
+        found: dict[str, list[Match]] = {}
+        for part in pending:
+            found.update(part.result())
+        return found
+
+    return result
+
+
+def _similar_for(
+    report_ids: list[str], features: dict[str, _Features], threshold: float, limit: int | None
+) -> dict[str, list[Match]]:
     postings: dict[str, list[str]] = defaultdict(list)
     for report_id in sorted(features):
         for key in _keys(features[report_id]):
             postings[key].append(report_id)
     result: dict[str, list[Match]] = {}
-    for report_id in sorted(features):
+    for report_id in report_ids:
         feature = features[report_id]
         candidates: set[str] = set()
         # Rarest first; ties by name, not by set order (which follows the hash seed).
@@ -195,6 +219,15 @@ def similar(
 
 def link(reports: list[Report], limit: int = 5, threshold: float = 0.25) -> dict[str, Links]:
     """Explicit links both ways, and the ``limit`` most similar reports with reasons."""
+    return link_later(reports, limit, threshold)()
+
+
+def link_later(
+    reports: list[Report], limit: int, threshold: float, workers: Workers | None = None
+) -> Callable[[], dict[str, Links]]:
+    """:func:`link`, started on ``workers``; the function returned waits for the links,
+    so the caller can do other work meanwhile."""
+    similar_of = similar(reports, threshold, limit, workers)
     known = {r.meta.id for r in reports if r.meta is not None}
     links: dict[str, Links] = {report_id: Links() for report_id in sorted(known)}
     for report in sorted((r for r in reports if r.meta is not None), key=lambda r: r.meta.id):
@@ -204,6 +237,10 @@ def link(reports: list[Report], limit: int = 5, threshold: float = 0.25) -> dict
                     links[report.meta.id].names.append(target)
                 if report.meta.id not in links[target].named_by:
                     links[target].named_by.append(report.meta.id)
-    for report_id, matches in similar(reports, threshold, limit).items():
-        links[report_id].similar = matches
-    return links
+
+    def result() -> dict[str, Links]:
+        for report_id, matches in similar_of().items():
+            links[report_id].similar = matches
+        return links
+
+    return result

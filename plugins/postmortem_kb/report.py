@@ -78,22 +78,30 @@ class Report:
         return self.meta.impact.duration
 
     @property
+    def text(self) -> str:
+        """The file's text (read again if :meth:`make_lean` dropped it)."""
+        return self.source.full_text()[0]
+
+    @property
     def body(self) -> str:
-        return self.source.body
+        """The text after the frontmatter (read again if :meth:`make_lean` dropped it)."""
+        return self.source.full_text()[1]
 
     def make_lean(self, keep_text: bool = False) -> None:
-        """Forget what only reading needed, before the report travels between processes.
+        """Forget what only reading and checking needed, before the report travels
+        between processes or waits in memory among thousands.
 
-        The scalars as written go, and the raw data once the model holds it; unless
-        ``keep_text``, the text and sections go too. Metadata, tables, key lines and
-        findings stay: checks across reports need nothing else.
+        The scalars as written go, and the raw data once the model holds it. Unless
+        ``keep_text``, the text goes too (:attr:`text` and :attr:`body` read it again)
+        and so do the sections, except the summaries the catalog shows. Metadata,
+        timeline, action items, key lines and findings stay.
         """
         self.source.scalars = {}
         if self.meta is not None:
             self.source.data = None
         if not keep_text:
-            self.source.text = self.source.body = ""
-            self.sections = []
+            self.source.drop_text()
+            self.sections = [s for s in self.sections if s.key in SUMMARY_KEYS]
 
     def section(self, name: str) -> Section | None:
         wanted = " ".join(name.split()).casefold()

@@ -58,6 +58,25 @@ class Source:
     key_lines: dict[Loc, int] = field(default_factory=dict)
     scalars: dict[Loc, Scalar] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    text_dropped: bool = False
+    """The text was read, then dropped to travel light: :meth:`full_text` reads it again."""
+
+    def drop_text(self) -> None:
+        """Forget the text and body; :meth:`full_text` still gives them."""
+        if self.text:
+            self.text_dropped = True
+        self.text = self.body = ""
+
+    def full_text(self) -> tuple[str, str]:
+        """The text and the body, read again from the file when they were dropped.
+
+        They are returned, not kept: thousands of reports' text would stay in memory.
+        A file that was never read (PM006) is never read here either.
+        """
+        if not self.text_dropped:
+            return self.text, self.body
+        again = read_source(self.path, with_yaml=False)
+        return again.text, again.body
 
     def line_of(self, loc: Loc) -> int:
         """The line of the closest key that is known for ``loc`` (1 when none is)."""
@@ -72,8 +91,11 @@ class Source:
         return self.text.count("\n") + 1
 
 
-def read_source(path: Path) -> Source:
-    """Read ``path``; every problem becomes a finding, never an exception."""
+def read_source(path: Path, *, with_yaml: bool = True) -> Source:
+    """Read ``path``; every problem becomes a finding, never an exception.
+
+    Without ``with_yaml`` only the text and the body are read, not the frontmatter's YAML.
+    """
     source = Source(path=path)
     try:
         raw = path.read_bytes()
@@ -94,11 +116,11 @@ def read_source(path: Path) -> Source:
         )
         text = raw.decode("utf-8", errors="replace")
     source.text = text.replace("\r\n", "\n").replace("\r", "\n")
-    _split(source)
+    _split(source, with_yaml)
     return source
 
 
-def _split(source: Source) -> None:
+def _split(source: Source, with_yaml: bool) -> None:
     handler = frontmatter.YAMLHandler()
     text = source.text
     if not handler.detect(text):
@@ -126,6 +148,8 @@ def _split(source: Source) -> None:
         return
     source.body = body
     source.body_offset = text[: len(text) - len(body)].count("\n")
+    if not with_yaml:
+        return
     # The opening delimiter's match swallows blank lines after '---'; count them.
     _load_yaml(source, fm_text, text[: opening.end()].count("\n") if opening else 0)
 

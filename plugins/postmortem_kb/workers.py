@@ -1,0 +1,94 @@
+"""Worker processes for large knowledge bases: reading, relating and indexing on every core.
+
+Building is CPU-bound Python, so threads would not help and processes do, from a few
+hundred reports up. Workers are spawned, not forked: ``mkdocs serve`` runs threads,
+and a forked child of a threaded process can deadlock. What travels to and from them
+must be cheap to pickle (paths, lean reports, similarity features, catalog rows).
+
+Below :data:`PARALLEL_FROM` reports, or on one core, the same calls run in this
+process, so small sites and tests take the same code path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import repeat
+from multiprocessing import get_context
+from types import TracebackType
+from typing import Any, TypeVar
+
+PARALLEL_FROM = 400
+"""Below this many reports, starting worker processes costs more than it saves."""
+
+MAX_WORKERS = 8
+
+T = TypeVar("T")
+
+
+class Workers:
+    """A pool of worker processes for one build (or none), started on first use."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def for_size(cls, reports: int) -> Workers:
+        """As many workers as cores when ``reports`` is large enough to pay for them."""
+        cores = min(os.cpu_count() or 1, MAX_WORKERS)
+        return cls(cores if reports >= PARALLEL_FROM else 1)
+
+    @property
+    def parallel(self) -> bool:
+        return self.jobs > 1
+
+    def pay_for(self, items: int) -> bool:
+        """Whether sharing ``items`` reports among the workers is worth sending them."""
+        return self.parallel and items >= PARALLEL_FROM
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("spawn"))
+        return self._pool
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run ``fn(*args)`` in a worker; here, at once, when not parallel."""
+        if self.parallel:
+            return self._executor().submit(fn, *args)
+        done: Future[T] = Future()
+        try:
+            done.set_result(fn(*args))
+        except Exception as exc:  # handed over as a worker's would be, by .result()
+            done.set_exception(exc)
+        return done
+
+    def map(self, fn: Callable[..., T], items: Iterable[Any], *args: Any) -> list[T]:
+        """``[fn(item, *args) for item in items]``, the items shared among the workers."""
+        if not self.parallel:
+            return [fn(item, *args) for item in items]
+        return list(self._executor().map(fn, items, *(repeat(arg) for arg in args)))
+
+    def chunks(self, items: list[T], per_worker: int = 1) -> list[list[T]]:
+        """``items`` cut in order into ``per_worker`` pieces per worker (one when serial)."""
+        if not self.parallel:
+            return [items] if items else []
+        size = max(1, -(-len(items) // (self.jobs * per_worker)))
+        return [items[i : i + size] for i in range(0, len(items), size)]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
