@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from postmortem_kb import Report, Settings, load
 from postmortem_kb.model import ActionItem, ActionStatus
@@ -23,6 +25,7 @@ from postmortem_kb.stats import (
     compute,
     is_overdue_on,
     median,
+    overdue_counts,
     percentile,
     time_to_detect,
     time_to_resolve,
@@ -218,6 +221,43 @@ def test_overdue_on_a_given_date() -> None:
     assert not is_overdue_on(item(ActionStatus.DONE, date(2024, 2, 1)), date(2024, 5, 1), TODAY)
     for candidate in (late_done, still_open, item(ActionStatus.NOT_STARTED, date(2024, 7, 1))):
         assert is_overdue_on(candidate, TODAY, TODAY) == candidate.is_overdue(TODAY)
+
+
+DAYS = st.dates(date(2024, 5, 1), date(2024, 7, 31))  # narrow: equal days are likely
+
+
+@given(
+    items=st.lists(
+        st.tuples(
+            DAYS,
+            st.builds(
+                item,
+                st.sampled_from(list(ActionStatus)),
+                st.none() | DAYS,
+                st.none() | DAYS,
+            ),
+        ),
+        max_size=30,
+    ),
+    days=st.lists(DAYS, max_size=24, unique=True).map(sorted),
+)
+@example(  # not overdue on its due day, nor on the day it was closed
+    items=[(date(2024, 5, 1), item(ActionStatus.DONE, date(2024, 5, 10), date(2024, 5, 20)))],
+    days=[date(2024, 5, 10), date(2024, 5, 11), date(2024, 5, 19), date(2024, 5, 20)],
+)
+@example(  # nor before its postmortem was written
+    items=[(date(2024, 6, 5), item(ActionStatus.BLOCKED, date(2024, 5, 10)))],
+    days=[date(2024, 6, 1), date(2024, 6, 5)],
+)
+def test_overdue_counts_agree_with_the_definition(
+    items: list[tuple[date, ActionItem]], days: list[date]
+) -> None:
+    """The month-by-month counts come from intervals; they must equal asking each item
+    on each day, as :func:`is_overdue_on` defines it."""
+    expected = [
+        sum(is_overdue_on(i, day, TODAY) for opened, i in items if opened <= day) for day in days
+    ]
+    assert overdue_counts(items, days, TODAY) == expected
 
 
 # --- known answers -------------------------------------------------------------------

@@ -34,9 +34,11 @@ import io
 import json
 import math
 import statistics
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import Any
 
 from .model import ActionItem, Severity
@@ -167,6 +169,35 @@ def is_overdue_on(item: ActionItem, day: date, today: date) -> bool:
         return True
     closed = closed_on(item, today)
     return closed is not None and closed > day
+
+
+def overdue_counts(
+    items: Iterable[tuple[date, ActionItem]], days: Sequence[date], today: date
+) -> list[int]:
+    """For each of ``days`` (ascending), how many of ``items`` (each with the date of its
+    postmortem) were overdue on it (:func:`is_overdue_on`), counting only postmortems
+    dated by then.
+
+    An item is overdue from the first day after its due date that its postmortem
+    exists, until it closes: one interval of ``days``, found by bisection, so the
+    cost grows with items plus days, not their product.
+    """
+    changes = [0] * (len(days) + 1)
+    for opened, item in items:
+        if item.due is None:
+            continue
+        first = max(bisect_right(days, item.due), bisect_left(days, opened))
+        if item.is_open:
+            last = len(days)
+        else:
+            closed = closed_on(item, today)
+            if closed is None:
+                continue
+            last = bisect_left(days, closed)
+        if first < last:
+            changes[first] += 1
+            changes[last] -= 1
+    return list(accumulate(changes[:-1]))
 
 
 # --- the figures -----------------------------------------------------------------
@@ -358,15 +389,14 @@ def compute(reports: Sequence[Report], today: date, since: date | None = None) -
         if day is not None:
             # An item cannot close before its postmortem opened it.
             closed[month_of(max(day, report.meta.date))] += 1
-    flow = []
-    for month in span:
-        on = min(month_end(month), today)
-        overdue = sum(
-            is_overdue_on(item, on, today)
-            for report, item in items
-            if report.meta is not None and report.meta.date <= on
-        )
-        flow.append(ActionMonth(month_label(month), opened[month], closed[month], overdue, on))
+    ends = [min(month_end(month), today) for month in span]
+    overdue = overdue_counts(
+        ((r.meta.date, item) for r, item in items if r.meta is not None), ends, today
+    )
+    flow = [
+        ActionMonth(month_label(month), opened[month], closed[month], count, on)
+        for month, on, count in zip(span, ends, overdue, strict=True)
+    ]
     halves = None
     days = (today - start).days + 1
     if days >= 2:
