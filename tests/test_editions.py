@@ -489,13 +489,11 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
             ),
         )
     elif name == "action-item calendar":
-        real_calendar = plugin_module.action_calendar
+        real_items = plugin_module.due_items
         patch.setattr(
             plugin_module,
-            "action_calendar",
-            lambda kb, today, title, url_of: real_calendar(
-                everything(), today, title, _safe(url_of)
-            ),
+            "due_items",
+            lambda kb, url_of: real_items(everything(), _safe(url_of)),
         )
     elif name == "redaction":
         patch.setattr(edition_module, "public_copy", lambda report, settings, ids=None: report)

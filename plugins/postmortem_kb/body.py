@@ -49,10 +49,11 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     text: str = ""
     """The section's Markdown source, without its heading."""
+    key: str = field(init=False)
+    """The normalised title, by which sections are looked up (many times per report)."""
 
-    @property
-    def key(self) -> str:
-        return normalise_heading(self.title)
+    def __post_init__(self) -> None:
+        self.key = normalise_heading(self.title)
 
 
 def normalise_heading(text: str) -> str:

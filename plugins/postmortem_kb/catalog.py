@@ -19,7 +19,7 @@ from typing import Any
 from lunr import lunr
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
-from lunr.stemmer import porter_stemmer, stemmer
+from lunr.stemmer import stemmer
 from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
 from lunr.trimmer import trimmer
@@ -109,33 +109,52 @@ def build_catalog(
     }
 
 
+_SEPARATORS = re.compile(r"[ \t\n\r\f\v\xa0-]+")
+"""Where lunr's tokenizer splits (its ``SEPARATOR_CHARS``)."""
+
+
+def _words(text: str) -> list[str]:
+    """lunr's tokens of ``text``, split by one regular expression instead of lunr's
+    loop over every character. A list is tokenized as its items; with no metadata
+    kept (positions are not), the index is the same."""
+    return [word for word in _SEPARATORS.split(text.lower()) if word]
+
+
 @cache
-def _stem(word: str) -> str:
-    return porter_stemmer.stem(word)
+def _prepared(word: str) -> str | None:
+    """One word through lunr's indexing pipeline (trimmer, stop-word filter, stemmer),
+    or None when the filter drops it. Remembered: thousands of incidents share a few
+    thousand words, and the pipeline ran once per occurrence."""
+    token: Token | None = Token(word)
+    for step in (trimmer, stop_word_filter, stemmer):
+        token = step(token) if token is not None else None
+    return None if token is None else str(token)
 
 
-def _remembering_stemmer(token: Token, i: int | None = None, tokens: object = None) -> Token:
-    """lunr's Porter stemmer, remembering each word: thousands of incidents share a
-    vocabulary of a few thousand words, and stemming was half of the index build."""
-    return token.update(lambda word, metadata: _stem(word))
+def _remembering_pipeline(
+    token: Token, i: int | None = None, tokens: object = None
+) -> Token | None:
+    prepared = _prepared(str(token))
+    return None if prepared is None else token.update(lambda word, metadata: prepared)
 
 
-Pipeline.register_function(_remembering_stemmer, "pmkb-remembering-stemmer")
+Pipeline.register_function(_remembering_pipeline, "pmkb-remembering-pipeline")
 
 
 def _builder() -> Builder:
-    """lunr's default builder with the stemmer above; the index's search pipeline, the
-    part lunr.js runs in the browser, stays lunr's own ``stemmer``."""
+    """lunr's default builder, with its pipeline remembered per word and fields split
+    ahead; the index's search pipeline, the part lunr.js runs in the browser, stays
+    lunr's own ``stemmer``."""
     builder = Builder()
-    builder.pipeline.add(trimmer, stop_word_filter, _remembering_stemmer)
+    builder.pipeline.add(_remembering_pipeline)
     builder.search_pipeline.add(stemmer)
     return builder
 
 
-def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
-    """A lunr index over the catalog, serialised for ``lunr.Index.load`` in the browser."""
+def index_documents(incidents: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """What the index holds of each incident, one text per field of :data:`FIELDS`."""
     # Refs are catalog positions, not ids: a duplicate id must not hide an incident.
-    documents = [
+    return [
         {
             "ref": str(position),
             "id": item["id"],
@@ -147,6 +166,15 @@ def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
         }
         for position, item in enumerate(incidents)
     ]
+
+
+def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
+    """A lunr index over the catalog, serialised for ``lunr.Index.load`` in the browser.
+
+    It is the index lunr's default builder makes of :func:`index_documents`, built
+    faster (a test holds the two equal).
+    """
+    documents = index_documents(incidents)
     if not documents:
         # lunr.py cannot build an index of nothing; this is the form lunr.js loads.
         names = [field["field_name"] for field in FIELDS]
@@ -157,7 +185,11 @@ def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
             "invertedIndex": [],
             "pipeline": ["stemmer"],
         }
-    index = lunr(ref="ref", fields=FIELDS, documents=documents, builder=_builder())
+    fields = [
+        {**field, "extractor": lambda document, name=field["field_name"]: _words(document[name])}
+        for field in FIELDS
+    ]
+    index = lunr(ref="ref", fields=fields, documents=documents, builder=_builder())
     return index.serialize()
 
 

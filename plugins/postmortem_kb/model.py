@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -201,8 +202,10 @@ class ActionItem:
         return self.is_open and self.due is not None and self.due < today
 
 
+@cache
 def known_fields(model: type[BaseModel]) -> dict[str, type[BaseModel] | None]:
-    """Field names of ``model``, each with its nested model where it has one."""
+    """Field names of ``model``, each with its nested model where it has one
+    (remembered: every report asks, and the models do not change)."""
     nested: dict[str, type[BaseModel] | None] = {}
     for name, info in model.model_fields.items():
         nested[name] = _nested_model(info.annotation)

@@ -34,7 +34,7 @@ from .catalog import build_catalog, build_index_json, to_json
 from .config import ConfigError, settings_from_options
 from .edition import Edition, published, withheld_files
 from .feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
-from .ical import ICS_FILE, action_calendar
+from .ical import ICS_FILE, due_items, render_calendar
 from .kb import KnowledgeBase, ReportCache, is_report, load
 from .output import line_of
 from .pages import generate
@@ -232,11 +232,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             with self._timed("search"):
                 add_search = self._start_search(config, files, workers)
             with self._timed("generate"):
+                add_feeds = self._start_feeds(files, config, workers)
                 self._add_generated(files, config)
             with self._timed("search"):
                 add_search()
             with self._timed("generate"):
-                self._add_feeds(files, config)
+                add_feeds()
             with self._timed("relate"):
                 self.links = links_of()
             self.derived = dict(
@@ -368,9 +369,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             )
         files.append(File.generated(config, uri, content=content))
 
-    def _add_feeds(self, files: Files, config: MkDocsConfig) -> None:
-        """Atom and RSS feeds (when site_url is set) and the action items' calendar."""
-        base = self.settings.pages_dir.strip("/")
+    def _start_feeds(
+        self, files: Files, config: MkDocsConfig, workers: Workers
+    ) -> Callable[[], None]:
+        """Start the action items' calendar in a worker; the function returned adds it,
+        then the Atom and RSS feeds (when site_url is set)."""
         site_url = config.site_url or ""
         root = site_url if site_url.endswith("/") or not site_url else site_url + "/"
         by_path = {str(report.path): uri for uri, report in self.reports.items()}
@@ -380,8 +383,23 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return root + target.url if target is not None and root else ""
 
         today = self.settings.today()
-        calendar = action_calendar(self.kb, today, f"{config.site_name}: action items", url_of)
-        self._generated_file(files, config, f"{base}/{ICS_FILE}", calendar)
+        events = due_items(self.kb, url_of)
+        calendar = workers.submit(
+            render_calendar, events, today, f"{config.site_name}: action items"
+        )
+
+        def add() -> None:
+            base = self.settings.pages_dir.strip("/")
+            self._generated_file(files, config, f"{base}/{ICS_FILE}", calendar.result())
+            self._add_feeds(files, config, root, url_of)
+
+        return add
+
+    def _add_feeds(
+        self, files: Files, config: MkDocsConfig, root: str, url_of: Callable[[Report], str]
+    ) -> None:
+        base = self.settings.pages_dir.strip("/")
+        today = self.settings.today()
         self.feed_links = []
         if not root:
             log.info("no site_url in mkdocs.yml: the Atom and RSS feeds need it; none written")
