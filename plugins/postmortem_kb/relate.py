@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -119,18 +119,51 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(w, 0.0) for w, v in a.items())
 
 
-def _score(a: _Features, b: _Features, threshold: float = 0.0) -> float:
-    """The similarity of two reports; below ``threshold`` it may be an underestimate."""
+def _shared_score(a: _Features, b: _Features) -> float:
+    """The score without the wording: what tags, services and the cause category give."""
     score = WEIGHTS["tags"] * _jaccard(a.tags, b.tags)
     score += WEIGHTS["services"] * _jaccard(a.services, b.services)
     if a.category and a.category == b.category:
         score += WEIGHTS["category"]
-    if score + WEIGHTS["text"] < threshold:
-        return score  # even identical wording would leave it below: skip the cosine
-    cosine = _cosine(a.vector, b.vector)
-    if cosine >= MIN_COSINE:
-        score += WEIGHTS["text"] * cosine
     return score
+
+
+def _wording_score(a: _Features, b: _Features) -> float:
+    cosine = _cosine(a.vector, b.vector)
+    return WEIGHTS["text"] * cosine if cosine >= MIN_COSINE else 0.0
+
+
+def _best(
+    feature: _Features,
+    candidates: Iterable[str],
+    features: dict[str, _Features],
+    threshold: float,
+    limit: int | None,
+) -> list[tuple[float, str]]:
+    """The ``limit`` best-scoring candidates at or above ``threshold``, best first.
+
+    The wording adds at most ``WEIGHTS["text"]``, and its cosine is most of the cost:
+    candidates are taken in order of their other evidence, and once that evidence
+    plus a perfect wording cannot beat the worst of the best so far (or reach the
+    threshold), the rest are left unscored. The result is the same as scoring all.
+    """
+    ranked = sorted(
+        ((_shared_score(feature, features[other]), other) for other in candidates),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    best: list[tuple[float, str]] = []  # (-score, id), kept sorted
+    for shared, other in ranked:
+        ceiling = shared + WEIGHTS["text"]
+        if ceiling < threshold or (
+            limit is not None and len(best) >= limit and ceiling < -best[-1][0]
+        ):
+            break
+        score = shared + _wording_score(feature, features[other])
+        if score >= threshold:
+            insort(best, (-score, other))
+            if limit is not None:
+                del best[limit:]
+    return [(-negative, other) for negative, other in best]
 
 
 def _reasons(a: _Features, b: _Features) -> tuple[str, ...]:
@@ -202,14 +235,7 @@ def _similar_for(
                 here = bisect_left(ids, report_id)
                 candidates.update(ids[max(0, here - WINDOW) : here + WINDOW + 1])
         candidates.discard(report_id)
-        scored = [
-            (score, other)
-            for other in candidates
-            if (score := _score(feature, features[other], threshold)) >= threshold
-        ]
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        if limit is not None:
-            scored = scored[:limit]
+        scored = _best(feature, candidates, features, threshold, limit)
         result[report_id] = [
             Match(other, round(score, 4), _reasons(feature, features[other]))
             for score, other in scored
