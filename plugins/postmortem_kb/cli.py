@@ -225,7 +225,7 @@ def run_check(args: argparse.Namespace) -> int:
             if p.resolve() not in wanted_paths
         ]
     kb = load([*wanted, *context], settings, display_root=Path.cwd(), keep_text=False)
-    shown = {display_path(p, Path.cwd()) for p, _ in wanted}
+    shown = {kb.display(report) for report in kb.reports[: len(wanted)]}  # in load's order
     problems = [p for p in kb.problems if p.path in shown]
     if args.policies:
         found = policies.problems(kb, settings.today())

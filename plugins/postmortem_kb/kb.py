@@ -6,11 +6,13 @@ the command line always agree on which files are reports and what is wrong.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from time import perf_counter
 
@@ -100,12 +102,30 @@ def _read_chunk(
     chunk: list[tuple[Path, str]], settings: Settings, keep_text: bool
 ) -> tuple[list[Report], dict[str, float]]:
     timings: dict[str, float] = {}
-    reports = [read_report(path, rel, settings, timings) for path, rel in chunk]
+    with _collector_paused():
+        reports = [read_report(path, rel, settings, timings) for path, rel in chunk]
     if not keep_text:
         for report in reports:
             # PM023 reads what a public report would publish: it keeps its text.
             report.make_lean(keep_text=is_public(report))
     return reports, timings
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while reports pile up.
+
+    Reading makes hundreds of objects per report and keeps most of them; each
+    collection walks everything kept so far, which cost a fifth of the reading time.
+    Reports hold no reference cycles, and the collector runs again afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_all(
@@ -128,7 +148,7 @@ def _read_all(
     reports = []
     spent = {}
     for chunk_reports, chunk_timings in workers.map(
-        _read_chunk, workers.chunks(files, per_worker=4), settings, False
+        _read_chunk, workers.chunks(files, per_worker=8), settings, False
     ):
         reports.extend(chunk_reports)
         _add_timings(spent, chunk_timings)
@@ -187,10 +207,16 @@ def display_path(path: Path, root: Path | None) -> str:
     """``path`` relative to ``root`` when it lies below it, else as given."""
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return path.resolve().relative_to(_resolved(root)).as_posix()
         except ValueError:
             pass
     return path.as_posix()
+
+
+@lru_cache(maxsize=16)
+def _resolved(root: Path) -> Path:
+    """The real location of a display root: asked once per report, it rarely changes."""
+    return root.resolve()
 
 
 def load(

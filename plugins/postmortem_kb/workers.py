@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import repeat
 from multiprocessing import get_context
 from types import TracebackType
 from typing import Any, TypeVar
@@ -65,10 +64,29 @@ class Workers:
         return done
 
     def map(self, fn: Callable[..., T], items: Iterable[Any], *args: Any) -> list[T]:
-        """``[fn(item, *args) for item in items]``, the items shared among the workers."""
+        """``[fn(item, *args) for item in items]``, the items shared among the workers
+        and this process.
+
+        The workers take items from the front and this process from the back, until
+        they meet: what this process computes is never pickled, and it would
+        otherwise sit waiting.
+        """
+        items = list(items)
         if not self.parallel:
             return [fn(item, *args) for item in items]
-        return list(self._executor().map(fn, items, *(repeat(arg) for arg in args)))
+        pool = self._executor()
+        pending: list[Future[T] | None] = [pool.submit(fn, item, *args) for item in items]
+        results: dict[int, T] = {}
+        for index in reversed(range(len(items))):
+            future = pending[index]
+            if future is None or not future.cancel():  # a worker has it already
+                break
+            results[index] = fn(items[index], *args)
+            pending[index] = None
+        for index, future in enumerate(pending):
+            if future is not None:
+                results[index] = future.result()
+        return [results[index] for index in range(len(items))]
 
     def chunks(self, items: list[T], per_worker: int = 1) -> list[list[T]]:
         """``items`` cut in order into ``per_worker`` pieces per worker (one when serial)."""
