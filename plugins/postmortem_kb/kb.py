@@ -147,11 +147,12 @@ def _read_all(
     started = perf_counter()
     reports = []
     spent = {}
-    for chunk_reports, chunk_timings in workers.map(
-        _read_chunk, workers.chunks(files, per_worker=8), settings, False
-    ):
-        reports.extend(chunk_reports)
-        _add_timings(spent, chunk_timings)
+    with _collector_paused():  # here too: this process unpickles the workers' reports
+        for chunk_reports, chunk_timings in workers.map(
+            _read_chunk, workers.chunks(files, per_worker=8), settings, False
+        ):
+            reports.extend(chunk_reports)
+            _add_timings(spent, chunk_timings)
     # The stages share the wall time in proportion to the work the workers reported,
     # so stage timings still add up to the time the build waited.
     wall = perf_counter() - started
