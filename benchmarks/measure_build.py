@@ -1,6 +1,7 @@
 """Run one ``mkdocs build`` in this process and print its cost as JSON.
 
-Run as a child process per build, so peak RSS (``ru_maxrss``) belongs to one build.
+Run as a child process per build, so peak RSS (``ru_maxrss``) belongs to one build; the
+plugin's worker processes are its children, and the largest of them is reported too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ def main(config_file: str, site_dir: str) -> None:
             {
                 "wall_s": round(wall, 2),
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                # The largest worker process (0 when the build started none).
+                "worker_rss_mb": round(
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+                ),
+                "workers": getattr(plugin, "worker_count", 0),
                 "stages_s": getattr(plugin, "timings", {}),
             }
         )

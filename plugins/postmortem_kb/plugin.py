@@ -123,6 +123,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """The last build's generated files and links, reused while their inputs match."""
         self.timings: dict[str, float] = {}
         """Seconds per stage of the last build: parse, validate, relate, generate, search."""
+        self.worker_count = 0
+        """Worker processes the last build started (for the benchmark's memory figures)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this makes MkDocs keep the instance across `mkdocs serve` rebuilds,
@@ -160,6 +162,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         with Workers.for_size(len(selected)) as workers:
             self._check(files, config, selected, workers)
             self._generate(files, config, workers)
+        self.worker_count = workers.started
         # Report pages are rendered before MkDocs' own template environment exists.
         self.env = config.theme.get_env()
         return files

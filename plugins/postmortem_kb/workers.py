@@ -31,6 +31,8 @@ class Workers:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
+        self.started = 0
+        """Worker processes started so far (none until the first piece of work)."""
         self._pool: ProcessPoolExecutor | None = None
 
     @classmethod
@@ -50,6 +52,7 @@ class Workers:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("spawn"))
+            self.started = self.jobs
         return self._pool
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
