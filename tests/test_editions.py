@@ -452,7 +452,7 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
         patch.setattr(
             plugin_module,
             "generate",
-            lambda kb, today, prefix: real_generate(everything(), today, prefix),
+            lambda kb, today, url_of, prefix: real_generate(everything(), today, url_of, prefix),
         )
     elif name == "pattern pages":
         real_group = pages_module.group_by

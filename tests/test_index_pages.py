@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from urllib.parse import unquote
 
 import pytest
 
@@ -183,3 +185,25 @@ def test_generated_pages_are_searchable_and_in_the_navigation(built: Site) -> No
     ):
         assert re.search(rf">\s*{title}\s*<", nav), title
     assert "config-push" not in nav  # detail pages are reached from the index pages
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_every_link_of_the_generated_pages_leads_to_a_page(
+    built: Site, directory_urls: bool
+) -> None:
+    """The long listings are HTML, whose links MkDocs does not check: each one must
+    reach a built page, with either URL style."""
+    built.extra = f"use_directory_urls: {str(directory_urls).lower()}\n"
+    built.build()
+    site_dir = built.root / "site"
+    checked = 0
+    for page in (site_dir / "incidents").rglob("*.html"):
+        content = page.read_text(encoding="utf-8")
+        article = content[content.index("<article") : content.index("</article>")]
+        for href in re.findall(r'href="([^"#:]+)"', article):
+            target = (page.parent / unquote(html.unescape(href))).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(site_dir)}: {href}"
+            checked += 1
+    assert checked > 100

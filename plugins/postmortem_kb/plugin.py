@@ -349,7 +349,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             )
 
     def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
-        index = generate(self.kb, self.settings.today(), self.settings.pages_dir)
+        urls: dict[str, str] = {}
+
+        def url_of(uri: str) -> str:
+            """The site URL of a docs file, or of a page about to be generated."""
+            if uri not in urls:
+                known = files.get_file_from_path(uri)
+                target = known or File.generated(config, uri, content="")
+                urls[uri] = target.url
+            return urls[uri]
+
+        index = generate(self.kb, self.settings.today(), url_of, self.settings.pages_dir)
         in_nav = {uri for _, uri in index.nav}
         for uri, content in index.pages.items():
             if files.get_file_from_path(uri) is not None:

@@ -31,6 +31,11 @@ def markdown_text(value: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
+def html_text(value: object) -> str:
+    """``value`` as text inside HTML: escaped, on one line."""
+    return html.escape(" ".join(str(value).split()))
+
+
 def format_duration(value: timedelta | None) -> str:
     """``47 min``, ``2 h 05 min``, ``3 d 4 h``: durations as incident reviews say them."""
     return "" if value is None else format_minutes(value.total_seconds() / 60)
