@@ -32,6 +32,12 @@ BREAKING = [
         lambda t: "---\n- a\n- b\n---\n" + t.split("---\n", 2)[2],
         2,
     ),
+    (
+        "PM007",
+        "severity written twice",
+        replace("status: Final\n", "status: Final\nseverity: SEV3\n"),
+        7,
+    ),
     ("PM010", "missing severity", replace("severity: SEV1\n", ""), 1),
     ("PM011", "unknown severity", replace("severity: SEV1", "severity: SEV9"), 5),
     ("PM011", "impossible date", replace('date: "2024-01-15"', "date: 2023-02-30"), 4),
@@ -248,6 +254,26 @@ def test_unreadable_bytes_name_their_line(tmp_path: Path) -> None:
     path.write_bytes(VALID.encode().replace(b"Detection took", b"Detection \xff took"))
     problems = load([(path, "report.md")], Settings(), tmp_path).problems
     assert [(p.code, p.line) for p in problems] == [("PM001", 52)]
+
+
+def test_a_duplicate_key_names_both_lines_and_later_lines_point_at_the_kept_value(
+    tmp_path: Path,
+) -> None:
+    text = VALID.replace("related: []\n", "related: []\nimpact:\n  started: 10:13\n")
+    problems = check_text(tmp_path, text)
+    duplicate = next(p for p in problems if p.code == "PM007")
+    assert duplicate.line == 22 and "'impact' is set twice, at lines 16 and 22" in duplicate.message
+    # The second impact is the one YAML kept: its problems name its own lines.
+    assert [(p.code, p.line) for p in problems if p.code == "PM011"] == [("PM011", 23)]
+
+
+def test_a_key_yaml_reads_as_a_boolean_is_named_as_written(tmp_path: Path) -> None:
+    text = VALID.replace("related: []\n", "related: []\non: push\nimpact:\n  yes: 1\n", 1)
+    problems = [p for p in check_text(tmp_path, text) if p.code == "PM012"]
+    assert [(p.line, p.message) for p in problems] == [
+        (22, "unknown field 'on' (YAML 1.1 reads the key as a boolean, not a name)"),
+        (24, "unknown field 'impact.yes' (YAML 1.1 reads the key as a boolean, not a name)"),
+    ]
 
 
 def test_duplicate_ids_are_reported_in_both_files(tmp_path: Path) -> None:

@@ -100,6 +100,13 @@ _CATALOGUE = [
         "Copy the report into the folder; a link outside it is not read, so that no file "
         "from elsewhere on the machine is ever published.",
     ),
+    Rule(
+        "PM007",
+        "duplicate-key",
+        _E,
+        "A frontmatter field is written twice; YAML keeps only the last value.",
+        "Keep one of the two lines; if both values matter, merge them into one.",
+    ),
     # Frontmatter fields.
     Rule(
         "PM010",

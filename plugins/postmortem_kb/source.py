@@ -7,7 +7,7 @@ surprises with the text as written, so the frontmatter is composed into YAML nod
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,16 +199,74 @@ def _load_yaml(source: Source, fm_text: str, offset: int) -> None:
     source.data = data
 
 
+def dotted(loc: Iterable[str | int]) -> str:
+    """A field's path as authors write it: ``impact.started``, ``related[2]``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
 def _index_nodes(source: Source, node: yaml.Node, loc: Loc, offset: int, depth: int = 0) -> None:
-    """Record the line of every key and item, and the written text of every scalar."""
+    """Record the line of every key and item, and the written text of every scalar.
+
+    A key written twice in one mapping is a finding (PM007): YAML keeps only the
+    last value, so the first would vanish without a word. Lines then point at the
+    value that is kept.
+    """
     if depth > 4:
         return
     if isinstance(node, yaml.ScalarNode):
         source.scalars[loc] = Scalar(node.value, node.style not in (None, ""))
         return
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            _check_key(source, key, loc, offset)
     for child_loc, key_line, child in _children(node, loc):
-        source.key_lines.setdefault(child_loc, key_line + offset)
+        line = key_line + offset
+        if isinstance(node, yaml.MappingNode) and child_loc in source.key_lines:
+            first = source.key_lines[child_loc]
+            source.findings.append(
+                Finding(
+                    "PM007",
+                    line,
+                    f"'{dotted(child_loc)}' is set twice, at lines {first} and {line}; "
+                    "YAML keeps only the last value",
+                )
+            )
+            _forget(source, child_loc)
+        source.key_lines.setdefault(child_loc, line)
         _index_nodes(source, child, child_loc, offset, depth + 1)
+
+
+_KEY_KINDS = {
+    "tag:yaml.org,2002:bool": "a boolean",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:null": "null",
+}
+
+
+def _check_key(source: Source, key: yaml.Node, loc: Loc, offset: int) -> None:
+    """A key YAML 1.1 reads as something other than text (``on:``, ``yes:``, ``1:``)
+    is named as written, at its line, rather than as the value YAML made of it."""
+    kind = _KEY_KINDS.get(key.tag)
+    if isinstance(key, yaml.ScalarNode) and kind is not None and key.style in (None, ""):
+        source.findings.append(
+            Finding(
+                "PM012",
+                key.start_mark.line + 1 + offset,
+                f"unknown field '{dotted((*loc, key.value))}' "
+                f"(YAML 1.1 reads the key as {kind}, not a name)",
+            )
+        )
+
+
+def _forget(source: Source, loc: Loc) -> None:
+    """Drop what was recorded below ``loc``: a later duplicate key replaces it."""
+    for table in (source.key_lines, source.scalars):
+        for known in [k for k in table if k[: len(loc)] == loc]:
+            del table[known]
 
 
 def _children(node: yaml.Node, loc: Loc) -> Iterator[tuple[Loc, int, yaml.Node]]:

@@ -10,7 +10,7 @@ import difflib
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,7 @@ from .model import (
 )
 from .rules import Finding
 from .settings import Settings
-from .source import Loc, Source
+from .source import Loc, Source, dotted
 
 if TYPE_CHECKING:
     from .report import Report
@@ -65,14 +65,16 @@ def _unknown_fields(
 ) -> Iterator[Finding]:
     fields = known_fields(model)
     for key, value in data.items():
-        name = str(key)
+        if not isinstance(key, str):
+            continue  # named as written when the file was read (source._check_key)
+        name = key
         if name not in fields:
             close = difflib.get_close_matches(name, list(fields), n=1)
-            guess = f"; did you mean '{_dotted((*loc, close[0]))}'?" if close else ""
+            guess = f"; did you mean '{dotted((*loc, close[0]))}'?" if close else ""
             yield Finding(
                 "PM012",
                 source.line_of((*loc, name)),
-                f"unknown field '{_dotted((*loc, name))}'{guess}",
+                f"unknown field '{dotted((*loc, name))}'{guess}",
             )
             continue
         nested = fields[name]
@@ -83,13 +85,6 @@ def _unknown_fields(
             if isinstance(item, dict):
                 item_loc = (*loc, name, index) if isinstance(value, list) else (*loc, name)
                 yield from _unknown_fields(item, nested, item_loc, source)
-
-
-def _dotted(loc: Iterable[str | int]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
 
 
 _FIELD_HINTS = {
@@ -113,7 +108,7 @@ def _from_pydantic(error: ErrorDetails, source: Source) -> Finding:
     if error["type"] == "missing":
         parent = loc[:-1]
         line = source.line_of(parent) if parent else 1
-        where = f" in '{_dotted(parent)}'" if parent else ""
+        where = f" in '{dotted(parent)}'" if parent else ""
         return Finding("PM010", line, f"required field '{loc[-1]}' is missing{where}", hint)
     message = error["msg"].removeprefix("Value error, ")
     message = message[0].lower() + message[1:] if message else message
@@ -121,7 +116,7 @@ def _from_pydantic(error: ErrorDetails, source: Source) -> Finding:
     read = _as_read(loc, error["input"], expects_text, source)
     if isinstance(error["input"], str) and error["input"].strip() in message:
         read = ""
-    return Finding("PM011", source.line_of(loc), f"'{_dotted(loc)}': {message}{read}", hint)
+    return Finding("PM011", source.line_of(loc), f"'{dotted(loc)}': {message}{read}", hint)
 
 
 def _as_read(loc: Loc, value: object, expects_text: bool, source: Source) -> str:
