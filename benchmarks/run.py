@@ -92,6 +92,7 @@ def payload(site: Path) -> dict[str, float]:
 def time_check(count: int, work: Path) -> float:
     docs = work / f"check-{count}"
     generate(count, docs)
+    os.sync()  # the files just written are flushed first, as in a fresh checkout
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "postmortem_kb", "check", str(docs)],

@@ -233,7 +233,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     workers,
                 )
             with self._timed("search"):
-                add_search = self._start_search(config, files, workers)
+                add_search = self._start_search(files, config, workers)
             with self._timed("generate"):
                 add_feeds = self._start_feeds(files, config, workers)
                 self._add_generated(files, config)
@@ -440,7 +440,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return f"{base}/search.md", f"{base}/search/catalog.json", f"{base}/search/index.json"
 
     def _start_search(
-        self, config: MkDocsConfig, files: Files, workers: Workers
+        self, files: Files, config: MkDocsConfig, workers: Workers
     ) -> Callable[[], None]:
         """Start the incident search: its catalog here, its lunr index in a worker.
 
@@ -469,8 +469,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return add
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
-        """Serve reports from the text already read, so a file that is not valid UTF-8
-        is published (with its problems shown) instead of failing the whole build."""
+        """Serve reports' text as the plugin reads it (decoded with replacement), so a
+        file that is not valid UTF-8 is published with its problems shown instead of
+        failing the whole build."""
         report = self.reports.get(page.file.src_uri)
         return report.text if report is not None else None
 
