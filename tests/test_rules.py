@@ -267,6 +267,16 @@ def test_a_duplicate_key_names_both_lines_and_later_lines_point_at_the_kept_valu
     assert [(p.code, p.line) for p in problems if p.code == "PM011"] == [("PM011", 23)]
 
 
+def test_thousands_of_duplicate_keys_give_a_bounded_list(tmp_path: Path) -> None:
+    text = VALID.replace("related: []\n", "related: []\n" + "note: x\n" * 5000, 1)
+    duplicates = [p for p in check_text(tmp_path, text) if p.code == "PM007"]
+    assert len(duplicates) == 11
+    assert (
+        duplicates[-1].message == "4989 more keys set twice in 'the frontmatter' from this line on"
+    )
+    assert duplicates[-1].line == 22 + 11
+
+
 def test_a_key_yaml_reads_as_a_boolean_is_named_as_written(tmp_path: Path) -> None:
     text = VALID.replace("related: []\n", "related: []\non: push\nimpact:\n  yes: 1\n", 1)
     problems = [p for p in check_text(tmp_path, text) if p.code == "PM012"]

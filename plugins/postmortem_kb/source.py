@@ -222,21 +222,39 @@ def _index_nodes(source: Source, node: yaml.Node, loc: Loc, offset: int, depth: 
     if isinstance(node, yaml.MappingNode):
         for key, _ in node.value:
             _check_key(source, key, loc, offset)
+    duplicates: list[int] = []
     for child_loc, key_line, child in _children(node, loc):
         line = key_line + offset
         if isinstance(node, yaml.MappingNode) and child_loc in source.key_lines:
-            first = source.key_lines[child_loc]
-            source.findings.append(
-                Finding(
-                    "PM007",
-                    line,
-                    f"'{dotted(child_loc)}' is set twice, at lines {first} and {line}; "
-                    "YAML keeps only the last value",
+            duplicates.append(line)
+            if len(duplicates) <= DUPLICATES_NAMED:
+                first = source.key_lines[child_loc]
+                source.findings.append(
+                    Finding(
+                        "PM007",
+                        line,
+                        f"'{dotted(child_loc)}' is set twice, at lines {first} and {line}; "
+                        "YAML keeps only the last value",
+                    )
                 )
-            )
-            _forget(source, child_loc)
+                _forget(source, child_loc)
         source.key_lines.setdefault(child_loc, line)
         _index_nodes(source, child, child_loc, offset, depth + 1)
+    if len(duplicates) > DUPLICATES_NAMED:
+        more = len(duplicates) - DUPLICATES_NAMED
+        source.findings.append(
+            Finding(
+                "PM007",
+                duplicates[DUPLICATES_NAMED],
+                f"{more} more key{'s' if more > 1 else ''} set twice in "
+                f"'{dotted(loc) or 'the frontmatter'}' from this line on",
+            )
+        )
+
+
+DUPLICATES_NAMED = 10
+"""Duplicate keys named one by one per mapping; a file repeating thousands gets one
+more message counting the rest (and stays linear to check)."""
 
 
 _KEY_KINDS = {
@@ -263,7 +281,11 @@ def _check_key(source: Source, key: yaml.Node, loc: Loc, offset: int) -> None:
 
 
 def _forget(source: Source, loc: Loc) -> None:
-    """Drop what was recorded below ``loc``: a later duplicate key replaces it."""
+    """Drop what was recorded at and below ``loc``: a later duplicate key replaces it."""
+    if loc in source.scalars:  # a scalar has nothing below it
+        del source.scalars[loc]
+        del source.key_lines[loc]
+        return
     for table in (source.key_lines, source.scalars):
         for known in [k for k in table if k[: len(loc)] == loc]:
             del table[known]
