@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import html
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -54,6 +55,15 @@ FACTOR_CATEGORIES = ("people", "process", "technology", "environment")
 INCIDENT_COLUMNS = ("Date", "Incident", "Severity", "Status", "Duration", "Services")
 ACTION_COLUMNS = ("Due", "Action", "Owner", "Priority", "Status", "Item")
 
+FRAGMENT = "<!-- pmkb-fragment {} -->"
+_FRAGMENT = re.compile(r"<!-- pmkb-fragment (\d+) -->")
+
+
+def fill_fragments(page_html: str, fragments: list[str]) -> str:
+    """``page_html`` with each placeholder replaced by its fragment."""
+    return _FRAGMENT.sub(lambda match: fragments[int(match.group(1))], page_html)
+
+
 UrlOf = Callable[[str], str]
 """The URL of a docs path, relative to the site root, as MkDocs makes it
 (``2024/01/outage.md`` -> ``2024/01/outage/``)."""
@@ -86,6 +96,9 @@ class SiteIndex:
     url_of: UrlOf
     prefix: str = "incidents"
     pages: dict[str, str] = field(default_factory=dict)
+    fragments: dict[str, list[str]] = field(default_factory=dict)
+    """HTML for the pages' :data:`FRAGMENT` placeholders, by page and number; the MkDocs
+    plugin puts it in place after Markdown (:func:`fill_fragments`)."""
     nav: list[tuple[str, str]] = field(default_factory=list)
     """(title, path) of the pages meant for the navigation, in order."""
 
@@ -148,21 +161,22 @@ class SiteIndex:
             marks.append(" <strong>(has problems)</strong>")
         return "".join(marks)
 
-    # The long listings are HTML tables: a Markdown table costs Python-Markdown a
-    # pass of every inline pattern over every cell, and at thousands of reports
-    # these listings (100,000 rows) took longer to render than all the reports.
+    # The long listings are HTML tables, put into the page after Markdown: a Markdown
+    # table costs Python-Markdown a pass of every inline pattern over every cell, and
+    # at thousands of reports these listings (100,000 rows) took longer to render
+    # than all the reports.
 
-    def _table(self, header: Iterable[str], rows: list[str]) -> list[str]:
+    def _table(self, page: str, header: Iterable[str], rows: list[str]) -> list[str]:
+        """A placeholder for the table, which the page gets after Markdown (see
+        :attr:`fragments`): even as HTML, Python-Markdown scans every character."""
         head = "".join(f"<th>{html_text(title)}</th>" for title in header)
-        return [
-            "<table>",
-            f"<thead><tr>{head}</tr></thead>",
-            "<tbody>",
-            *rows,
-            "</tbody>",
-            "</table>",
-            "",
-        ]
+        stored = self.fragments.setdefault(self.uri(page), [])
+        stored.append(
+            f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+            + "\n".join(rows)
+            + "\n</tbody>\n</table>"
+        )
+        return [FRAGMENT.format(len(stored) - 1), ""]
 
     def _incidents(self, page: str, reports: list[Report]) -> list[str]:
         if not reports:
@@ -174,7 +188,7 @@ class SiteIndex:
             if key not in self._rows:
                 self._rows[key] = self._incident_row(page, report)
             rows.append(self._rows[key])
-        return self._table(INCIDENT_COLUMNS, rows)
+        return self._table(page, INCIDENT_COLUMNS, rows)
 
     def _incident_row(self, page: str, report: Report) -> str:
         meta = report.meta
@@ -199,7 +213,7 @@ class SiteIndex:
             if key not in self._rows:
                 self._rows[key] = self._action_row(page, tracked)
             rows.append(self._rows[key])
-        return self._table(ACTION_COLUMNS, rows)
+        return self._table(page, ACTION_COLUMNS, rows)
 
     def _action_row(self, page: str, tracked: Tracked) -> str:
         item, report = tracked.item, tracked.report

@@ -37,7 +37,7 @@ from .feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
 from .ical import ICS_FILE, due_items, render_calendar
 from .kb import KnowledgeBase, ReportCache, is_report, load
 from .output import line_of
-from .pages import generate
+from .pages import fill_fragments, generate
 from .relate import Links, link_later
 from .report import Report, report_signature
 from .rules import Level
@@ -125,6 +125,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Seconds per stage of the last build: parse, validate, relate, generate, search."""
         self.worker_count = 0
         """Worker processes the last build started (for the benchmark's memory figures)."""
+        self.fragments: dict[str, list[str]] = {}
+        """HTML tables of the generated pages, put in place after Markdown."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this makes MkDocs keep the instance across `mkdocs serve` rebuilds,
@@ -213,6 +215,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             # action items or problems changes none of the generated files.
             self.links = self.derived["links"]
             self.feed_links = self.derived["feed_links"]
+            self.fragments = self.derived["fragments"]
             for uri, content, path, inclusion in self.derived["files"]:
                 if path is not None:
                     files.append(
@@ -247,6 +250,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 signature=signature,
                 links=self.links,
                 feed_links=self.feed_links,
+                fragments=self.fragments,
                 files=[
                     (
                         f.src_uri,
@@ -360,6 +364,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return urls[uri]
 
         index = generate(self.kb, self.settings.today(), url_of, self.settings.pages_dir)
+        self.fragments = index.fragments
         in_nav = {uri for _, uri in index.nav}
         for uri, content in index.pages.items():
             if files.get_file_from_path(uri) is not None:
@@ -512,6 +517,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     ) -> str:
         if page.file.src_uri == self._search_uris()[0]:
             return html_content + self._search_controls(page, files)
+        if page.file.src_uri in self.fragments:
+            return fill_fragments(html_content, self.fragments[page.file.src_uri])
         report = self.reports.get(page.file.src_uri)
         if report is None:
             return html_content
