@@ -143,6 +143,17 @@ def test_a_phrase_is_reported_on_its_own_line(tmp_path: Path) -> None:
     assert [(c, line) for c, line, _ in lint(tmp_path, text)] == [("PM201", 57)]
 
 
+@pytest.mark.parametrize("before", ["Plain words.", "İstanbul ﬁles: lowercasing lengthens them."])
+def test_a_phrase_in_a_later_run_is_found_in_its_run(tmp_path: Path, before: str) -> None:
+    """Trigger words are looked for in all runs at once before runs are searched; a
+    phrase after other paragraphs, or after text whose lowercase is longer (İ,
+    ligatures), is still found in its own run and line."""
+    text = with_text(WRONG, f"{before}\n\nA second paragraph.\n\nWho broke production?")
+    found = lint(tmp_path, text)
+    assert [(code, line) for code, line, _ in found] == [("PM201", 60)], found
+    assert "'Who broke'" in found[0][2]
+
+
 def test_blameful_frontmatter_text_is_reported_at_its_key(tmp_path: Path) -> None:
     text = VALID.replace(
         '  summary: "An error path did not release database connections."',

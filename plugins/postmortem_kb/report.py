@@ -7,6 +7,7 @@ rest of the report is still used.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -113,7 +114,12 @@ def _outside_link(path: Path, rel: str) -> Source | None:
     depth = len(PurePosixPath(rel).parts)
     root = path.parents[depth - 1] if depth else path.parent
     try:
-        inside = path.resolve().is_relative_to(root.resolve())
+        # Without a link below the folder the file is inside it: a few lstat calls,
+        # where resolving both paths costs one per part from the filesystem root.
+        below = [path, *(path.parents[level] for level in range(depth - 1))]
+        inside = not any(os.path.islink(part) for part in below) or path.resolve().is_relative_to(
+            root.resolve()
+        )
     except (OSError, RuntimeError):  # a link loop
         inside = False
     if inside:
