@@ -149,7 +149,7 @@ def _read_all(
     spent = {}
     with _collector_paused():  # here too: this process unpickles the workers' reports
         for chunk_reports, chunk_timings in workers.map(
-            _read_chunk, workers.chunks(files, per_worker=8), settings, False
+            _read_chunk, workers.chunks(files, per_worker=32), settings, False
         ):
             reports.extend(chunk_reports)
             _add_timings(spent, chunk_timings)
