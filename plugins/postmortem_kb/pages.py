@@ -14,9 +14,10 @@ import calendar
 import html
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from . import actions, policies
 from .actions import Tracked
@@ -178,17 +179,27 @@ class SiteIndex:
         )
         return [FRAGMENT.format(len(stored) - 1), ""]
 
-    def _incidents(self, page: str, reports: list[Report]) -> list[str]:
-        if not reports:
+    def _listing(
+        self,
+        page: str,
+        columns: tuple[str, ...],
+        items: Sequence[Any],
+        row_of: Callable[[str, Any], str],
+    ) -> list[str]:
+        """A table of ``items``, one row each, rows remembered by page depth."""
+        if not items:
             return ["*None.*", ""]
         depth = self.url_of(self.uri(page)).count("/")
         rows = []
-        for report in reports:
-            key = ("incident", id(report), depth)
+        for item in items:
+            key = (row_of.__name__, id(item), depth)
             if key not in self._rows:
-                self._rows[key] = self._incident_row(page, report)
+                self._rows[key] = row_of(page, item)
             rows.append(self._rows[key])
-        return self._table(page, INCIDENT_COLUMNS, rows)
+        return self._table(page, columns, rows)
+
+    def _incidents(self, page: str, reports: list[Report]) -> list[str]:
+        return self._listing(page, INCIDENT_COLUMNS, reports, self._incident_row)
 
     def _incident_row(self, page: str, report: Report) -> str:
         meta = report.meta
@@ -204,16 +215,7 @@ class SiteIndex:
         return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
     def _actions(self, page: str, items: list[Tracked]) -> list[str]:
-        if not items:
-            return ["*None.*", ""]
-        depth = self.url_of(self.uri(page)).count("/")
-        rows = []
-        for tracked in items:
-            key = ("action", id(tracked), depth)
-            if key not in self._rows:
-                self._rows[key] = self._action_row(page, tracked)
-            rows.append(self._rows[key])
-        return self._table(page, ACTION_COLUMNS, rows)
+        return self._listing(page, ACTION_COLUMNS, items, self._action_row)
 
     def _action_row(self, page: str, tracked: Tracked) -> str:
         item, report = tracked.item, tracked.report
