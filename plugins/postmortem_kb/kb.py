@@ -71,31 +71,25 @@ class ReportCache:
         self.hits = 0
 
     @staticmethod
-    def _signature(path: Path, settings: Settings) -> tuple[int, int, str] | None:
+    def _signature(path: Path, settings_key: str) -> tuple[int, int, str] | None:
         try:
             stat = path.stat()
         except OSError:
             return None
-        return stat.st_size, stat.st_mtime_ns, settings.model_dump_json()
+        return stat.st_size, stat.st_mtime_ns, settings_key
 
-    def has(self, path: Path, rel: str, settings: Settings) -> bool:
+    def lookup(self, path: Path, rel: str, settings_key: str) -> Report | None:
+        """The cached report of an unchanged file, else None (one stat call)."""
         cached = self._reports.get((str(path), rel))
-        return cached is not None and cached[0] == self._signature(path, settings)
+        if cached is None or cached[0] != self._signature(path, settings_key):
+            return None
+        self.hits += 1
+        return cached[1]
 
-    def put(self, path: Path, rel: str, settings: Settings, report: Report) -> None:
-        signature = self._signature(path, settings)
+    def put(self, path: Path, rel: str, settings_key: str, report: Report) -> None:
+        signature = self._signature(path, settings_key)
         if signature is not None:
             self._reports[(str(path), rel)] = (signature, report)
-
-    def get(
-        self, path: Path, rel: str, settings: Settings, timings: dict[str, float] | None
-    ) -> Report:
-        if self.has(path, rel, settings):
-            self.hits += 1
-            return self._reports[(str(path), rel)][1]
-        report = read_report(path, rel, settings, timings)
-        self.put(path, rel, settings, report)
-        return report
 
 
 def _read_chunk(
@@ -239,16 +233,20 @@ def load(
     """
     kb = KnowledgeBase(settings=settings, display_root=display_root)
     files = list(files)
-    fresh = files if cache is None else [f for f in files if not cache.has(*f, settings)]
+    settings_key = settings.model_dump_json()  # once, not once per file
+    known: dict[tuple[Path, str], Report] = {}
+    if cache is not None:
+        for path, rel in files:
+            if (hit := cache.lookup(path, rel, settings_key)) is not None:
+                known[(path, rel)] = hit
+    fresh = [f for f in files if f not in known]
     with Workers.for_size(len(fresh)) if workers is None else nullcontext(workers) as pool:
         fresh_reports = _read_all(fresh, settings, timings, keep_text, pool)
-    read = dict(zip(fresh, fresh_reports, strict=True))
+    known.update(zip(fresh, fresh_reports, strict=True))
     if cache is not None:
-        for (path, rel), report in read.items():
-            cache.put(path, rel, settings, report)
-        kb.reports = [read.get(f) or cache.get(*f, settings, timings) for f in files]
-    else:
-        kb.reports = [read[f] for f in files]
+        for (path, rel), report in zip(fresh, fresh_reports, strict=True):
+            cache.put(path, rel, settings_key, report)
+    kb.reports = [known[f] for f in files]
     started = perf_counter()
     links = check_links(kb.reports)
     for index, found in check_mentions(kb.reports, settings).items():  # PM023

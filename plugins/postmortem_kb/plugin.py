@@ -127,6 +127,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Worker processes the last build started (for the benchmark's memory figures)."""
         self.fragments: dict[str, list[str]] = {}
         """HTML tables of the generated pages, put in place after Markdown."""
+        self._body_of: dict[str, str] = {}
+        """Report bodies read by on_page_read_source, for on_page_markdown to take."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this makes MkDocs keep the instance across `mkdocs serve` rebuilds,
@@ -160,6 +162,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     # the generated index pages lead to reports instead.
                     file.inclusion = InclusionLevel.NOT_IN_NAV
         self.timings = {}
+        self._body_of = {}
         # Worker processes read, relate and index when there are hundreds of reports.
         with Workers.for_size(len(selected)) as workers:
             self._check(files, config, selected, workers)
@@ -478,7 +481,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         file that is not valid UTF-8 is published with its problems shown instead of
         failing the whole build."""
         report = self.reports.get(page.file.src_uri)
-        return report.text if report is not None else None
+        if report is None:
+            return None
+        # One read of the file serves both hooks (a lean report reads it from disk).
+        text, self._body_of[page.file.src_uri] = report.source.full_text()
+        return text
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
@@ -495,7 +502,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         # The frontmatter belongs to the report, not to MkDocs or the theme: its
         # 'template' or 'status' keys must not pick a page template or a nav icon.
         page.meta = {"title": html.escape(report.title)}
-        return report.body
+        body = self._body_of.pop(page.file.src_uri, None)
+        return report.body if body is None else body
 
     def _subscribe_lines(self, page: Page) -> str | None:
         """A line pointing the overview to the feeds and the action items to the calendar."""

@@ -181,7 +181,7 @@ def _reasons(a: _Features, b: _Features) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def similar(
+def similar_later(
     reports: list[Report],
     threshold: float,
     limit: int | None = None,
@@ -253,7 +253,7 @@ def link_later(
 ) -> Callable[[], dict[str, Links]]:
     """:func:`link`, started on ``workers``; the function returned waits for the links,
     so the caller can do other work meanwhile."""
-    similar_of = similar(reports, threshold, limit, workers)
+    similar_of = similar_later(reports, threshold, limit, workers)
     known = {r.meta.id for r in reports if r.meta is not None}
     links: dict[str, Links] = {report_id: Links() for report_id in sorted(known)}
     for report in sorted((r for r in reports if r.meta is not None), key=lambda r: r.meta.id):
