@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
 import pytest
 
 from postmortem_kb import RULES
+from postmortem_kb.cli import main
+from postmortem_kb.kb import RealPaths
 from tests.conftest import VALID, pmkb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,3 +174,38 @@ def test_unknown_default_template_is_a_usage_error(project: Path) -> None:
     assert result.returncode == 2
     assert "default_template 'fancy' is not a template" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_real_paths_lead_where_resolve_leads(tmp_path: Path) -> None:
+    """Problems name files by their real location; each folder is resolved only once,
+    so a linked folder or a linked file must still come out as ``resolve()`` has it."""
+    folder = tmp_path / "real" / "2024"
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_text("a", encoding="utf-8")
+    (tmp_path / "elsewhere.md").write_text("b", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    (folder / "to-a.md").symlink_to(folder / "a.md")
+    (folder / "to-elsewhere.md").symlink_to(tmp_path / "elsewhere.md")
+    paths = [
+        folder / "a.md",
+        tmp_path / "linked" / "2024" / "a.md",
+        tmp_path / "linked" / "2024" / "to-a.md",
+        folder / "to-elsewhere.md",
+        folder / "missing.md",
+        Path("relative.md"),
+    ]
+    real = RealPaths()
+    assert [real(p) for p in paths] == [p.resolve() for p in paths]
+    assert real(folder / "to-a.md") == folder / "a.md"
+
+
+def test_a_command_leaves_the_garbage_collector_running(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The collector is paused while a command runs (it keeps what it reads), and
+    running again afterwards for a program that calls ``main`` and goes on."""
+    monkeypatch.chdir(project)
+    assert gc.isenabled()
+    assert main(["check"]) == 1
+    assert "1 error" in capsys.readouterr().out
+    assert gc.isenabled()

@@ -23,13 +23,14 @@ import postmortem_kb.edition as edition_module
 import postmortem_kb.pages as pages_module
 import postmortem_kb.plugin as plugin_module
 import postmortem_kb.workers as workers_module
-from postmortem_kb import Settings, load
+from postmortem_kb import Keep, Settings, load
 from postmortem_kb.config import ConfigError, settings_from_options
 from postmortem_kb.edition import Edition, EditionError, published, resolve_edition, withheld_files
 from postmortem_kb.kb import KnowledgeBase
 from postmortem_kb.patterns import newest_first
 from postmortem_kb.redact import check_mentions, public_copy
 from postmortem_kb.report import Report
+from postmortem_kb.workers import Workers
 from tests.conftest import Site, check_text, codes, report_text
 
 SITE_URL = "https://kb.example.com/postmortems/"
@@ -254,10 +255,10 @@ class Fixture:
         site.add("2024/01/p1.md", make_public(p1, public_summary="Checkout failed for 30 minutes."))
         site.add("2024/01/p1-chart.svg", '<svg xmlns="http://www.w3.org/2000/svg">p1</svg>')
         site.add("2024/01/loose.txt", "Next to a public report.\n")
-        site.add(
-            "2024/02/p2.md",
-            make_public(report_text("INC-2024-002", date="2024-02-05", title="Public API errors")),
-        )
+        # P2 has no public summary: redaction must still find its sections.
+        p2 = report_text("INC-2024-002", date="2024-02-05", title="Public API errors")
+        p2 = p2.replace("Test rollbacks.", f"Test rollbacks {r()}.")
+        site.add("2024/02/p2.md", make_public(p2))
         nav_title = a()
         site.configure(OPTIONS)
         site.extra = (
@@ -720,10 +721,43 @@ def test_pm023_when_reports_are_read_in_worker_processes(
     files = {"a.md": mention, "b.md": report_text("INC-2024-002")}
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    kb = load([(tmp_path / n, n) for n in files], Settings(), tmp_path, keep_text=False)
+    kb = load([(tmp_path / n, n) for n in files], Settings(), tmp_path, keep=Keep.PAGES)
     line = mention.split("\n").index("As INC-2024-002.") + 1
     assert [(p.path, p.code, p.line) for p in kb.problems] == [("a.md", "PM023", line)]
-    assert kb.reports[1].source.text == ""  # the internal one came back without its text
+    # Both came back without their text; the public one with what it would publish.
+    assert [r.source.text for r in kb.reports] == ["", ""]
+    assert kb.reports[0].disclosure is not None and kb.reports[1].disclosure is None
+
+
+@pytest.mark.parametrize("fork", [False, True], ids=["spawned", "forked"])
+def test_checking_keeps_less_and_finds_the_same_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
+) -> None:
+    """`pmkb check` keeps only what the checks across reports need (:attr:`Keep.PROBLEMS`),
+    in worker processes started as the command starts them: every problem, line and
+    message must be what a full read finds."""
+    monkeypatch.setattr(workers_module, "PARALLEL_FROM", 2)
+    named = make_public(report_text("INC-2024-001", related=["INC-2024-002"])).replace(
+        "See the summary.", "Same as INC-2024-003. Details in [the notes](c.md)."
+    )
+    files = {
+        "a.md": named,
+        "b.md": report_text("INC-2024-002", related=["INC-2024-404", "INC-2024-002"]),
+        "c.md": report_text("INC-2024-003", related=["INC-2024-001"]),
+        "d.md": report_text("INC-2024-003", tags=["Not-A-Slug"]),
+        "e.md": "no frontmatter\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    paths = [(tmp_path / n, n) for n in files]
+    full = load(paths, Settings(), tmp_path)
+    with Workers(2, fork=fork) as workers:
+        lean = load(paths, Settings(), tmp_path, keep=Keep.PROBLEMS, workers=workers)
+        assert workers.started == 2
+    assert lean.problems == full.problems
+    assert {"PM020", "PM021", "PM022", "PM023"} <= set(codes(full.problems))
+    assert len([p for p in full.problems if p.code == "PM023"]) == 2  # a mention and a link
+    assert all(r.sections == [] and r.source.text == "" for r in lean.reports)
 
 
 def test_pm023_findings_are_ordinary_problems(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ The public API is small: :func:`load` a knowledge base from files, read its
 """
 
 from .kb import KnowledgeBase, find_reports, is_report, load
-from .report import Report, read_report
+from .report import Keep, Report, read_report
 from .rules import RULES, Level, Problem, Rule
 from .settings import Settings
 
@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RULES",
+    "Keep",
     "KnowledgeBase",
     "Level",
     "Problem",

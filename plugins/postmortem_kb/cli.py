@@ -18,12 +18,14 @@ from . import __version__, export, overdue, policies, scaffold, stats
 from .config import ConfigError, Project, read_project
 from .edition import Edition, EditionError, published, resolve_edition
 from .ical import action_calendar
-from .kb import KnowledgeBase, display_path, find_reports, load
+from .kb import KnowledgeBase, RealPaths, collector_paused, display_path, find_reports, load
 from .model import Severity, parse_calendar_date
 from .output import FORMATTERS
+from .report import Keep
 from .rules import RULES, Level
 from .schema import schema_text
 from .settings import Settings
+from .workers import Workers
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -200,10 +202,6 @@ def _with_edition(settings: Settings, requested: str | None) -> Settings:
     return settings.model_copy(update={"edition": edition.value})
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder)
-
-
 def run_check(args: argparse.Namespace) -> int:
     project = _project(args.config_file)
     settings = project.settings if project else Settings()
@@ -217,14 +215,16 @@ def run_check(args: argparse.Namespace) -> int:
     # Links and duplicate ids are judged against the whole knowledge base when the
     # checked files belong to it, so checking one changed file gives the same answer.
     context: list[tuple[Path, str]] = []
-    if project is not None and all(_inside(p, project.reports_dir) for p, _ in wanted):
-        wanted_paths = {p.resolve() for p, _ in wanted}
-        context = [
-            (p, rel)
-            for p, rel in find_reports(project.reports_dir, settings)
-            if p.resolve() not in wanted_paths
-        ]
-    kb = load([*wanted, *context], settings, display_root=Path.cwd(), keep_text=False)
+    real = RealPaths()
+    folder = project.reports_dir if project is not None else None
+    if folder is not None and all(real(p).is_relative_to(folder) for p, _ in wanted):
+        wanted_paths = {real(p) for p, _ in wanted}
+        found = find_reports(folder, settings)
+        context = [(p, rel) for p, rel in found if real(p) not in wanted_paths]
+    keep = Keep.PAGES if args.policies else Keep.PROBLEMS  # policies read action items
+    files = [*wanted, *context]
+    with Workers.for_size(len(files), fork=True) as workers:  # this command runs no threads
+        kb = load(files, settings, display_root=Path.cwd(), keep=keep, workers=workers)
     shown = {kb.display(report) for report in kb.reports[: len(wanted)]}  # in load's order
     problems = [p for p in kb.problems if p.path in shown]
     if args.policies:
@@ -383,7 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands = {"check": run_check, "rules": run_rules, "stats": run_stats}
         commands |= {"new": run_new, "schema": run_schema, "overdue": run_overdue}
         commands |= {"export": run_export}
-        return commands[args.command](args)
+        with collector_paused():  # a command keeps what it reads until it exits
+            return commands[args.command](args)
     except (UsageError, ConfigError) as exc:
         print(f"pmkb: {exc}", file=sys.stderr)
         return EXIT_USAGE

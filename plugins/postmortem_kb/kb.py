@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from time import perf_counter
 
-from .redact import check_mentions, is_public
-from .report import Report, read_report
+from .redact import check_mentions, disclosure_of, is_public
+from .report import Keep, Report, read_report
 from .rules import RULES, Level, Problem
 from .settings import ALWAYS_EXCLUDED_NAMES, Settings
 from .validate import check_links
@@ -93,25 +93,28 @@ class ReportCache:
 
 
 def _read_chunk(
-    chunk: list[tuple[Path, str]], settings: Settings, keep_text: bool
+    chunk: list[tuple[Path, str]], settings: Settings, keep: Keep
 ) -> tuple[list[Report], dict[str, float]]:
     timings: dict[str, float] = {}
-    with _collector_paused():
+    with collector_paused():
         reports = [read_report(path, rel, settings, timings) for path, rel in chunk]
-    if not keep_text:
+    if keep is not Keep.ALL:
         for report in reports:
-            # PM023 reads what a public report would publish: it keeps its text.
-            report.make_lean(keep_text=is_public(report))
+            if is_public(report):  # PM023 reads what it would publish, text and all
+                report.disclosure = disclosure_of(report, settings)
+            report.make_lean(keep)
     return reports, timings
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while reports pile up.
 
     Reading makes hundreds of objects per report and keeps most of them; each
     collection walks everything kept so far, which cost a fifth of the reading time.
     Reports hold no reference cycles, and the collector runs again afterwards.
+    A ``pmkb`` command stays paused throughout: it keeps what it reads until it exits,
+    and the first collection after reading would walk all of it.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -126,7 +129,7 @@ def _read_all(
     files: list[tuple[Path, str]],
     settings: Settings,
     timings: dict[str, float] | None,
-    keep_text: bool,
+    keep: Keep,
     workers: Workers,
 ) -> list[Report]:
     """Read files in order, on every core when there are many (reading is CPU-bound).
@@ -134,16 +137,16 @@ def _read_all(
     Only lean reports travel back from worker processes: pickling every report's
     text costs about as much as reading it.
     """
-    if keep_text or not workers.pay_for(len(files)):
-        reports, spent = _read_chunk(files, settings, keep_text)
+    if keep is Keep.ALL or not workers.pay_for(len(files)):
+        reports, spent = _read_chunk(files, settings, keep)
         _add_timings(timings, spent)
         return reports
     started = perf_counter()
     reports = []
     spent = {}
-    with _collector_paused():  # here too: this process unpickles the workers' reports
+    with collector_paused():  # here too: this process unpickles the workers' reports
         for chunk_reports, chunk_timings in workers.map(
-            _read_chunk, workers.chunks(files, per_worker=32), settings, False
+            _read_chunk, workers.chunks(files, per_worker=32), settings, keep
         ):
             reports.extend(chunk_reports)
             _add_timings(spent, chunk_timings)
@@ -170,7 +173,7 @@ class KnowledgeBase:
     problems: list[Problem] = field(default_factory=list)
     _by_path: dict[str, list[Problem]] = field(default_factory=dict)
     _shown: dict[Path, str] = field(default_factory=dict)
-    """Display paths by file: resolving a path costs a system call per part."""
+    _real_paths: RealPaths = field(default_factory=lambda: RealPaths())
 
     @property
     def errors(self) -> list[Problem]:
@@ -186,7 +189,9 @@ class KnowledgeBase:
     def display(self, report: Report) -> str:
         shown = self._shown.get(report.path)
         if shown is None:
-            shown = self._shown[report.path] = display_path(report.path, self.display_root)
+            shown = self._shown[report.path] = display_path(
+                report.path, self.display_root, self._real_paths
+            )
         return shown
 
     def by_id(self) -> dict[str, Report]:
@@ -198,11 +203,31 @@ class KnowledgeBase:
         return index
 
 
-def display_path(path: Path, root: Path | None) -> str:
+class RealPaths:
+    """Real locations of files, each folder resolved once.
+
+    Resolving a path costs a system call per part, and thousands of reports share
+    a few folders: a file that is not a link is its real folder plus its name.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        if os.path.islink(path):
+            return path.resolve()
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        return folder / path.name
+
+
+def display_path(path: Path, root: Path | None, real_paths: RealPaths | None = None) -> str:
     """``path`` relative to ``root`` when it lies below it, else as given."""
     if root is not None:
+        real = real_paths(path) if real_paths is not None else path.resolve()
         try:
-            return path.resolve().relative_to(_resolved(root)).as_posix()
+            return real.relative_to(_resolved(root)).as_posix()
         except ValueError:
             pass
     return path.as_posix()
@@ -221,15 +246,16 @@ def load(
     *,
     timings: dict[str, float] | None = None,
     cache: ReportCache | None = None,
-    keep_text: bool = True,
+    keep: Keep = Keep.ALL,
     workers: Workers | None = None,
 ) -> KnowledgeBase:
     """Read and check every file, then the links between them; never raises on content.
 
     ``cache`` keeps reports across calls (``mkdocs serve`` rebuilds), so a file whose
-    size and modification time are unchanged is not read again. ``keep_text=False``
-    gives lean reports (:meth:`Report.make_lean`), read by ``workers`` (by default, on
-    every core when there are many); their text is read again when asked for.
+    size and modification time are unchanged is not read again. Unless ``keep`` is
+    :attr:`Keep.ALL`, reports are lean (:meth:`Report.make_lean`) and read by
+    ``workers`` (by default, on every core when there are many); their text is read
+    again when asked for.
     """
     kb = KnowledgeBase(settings=settings, display_root=display_root)
     files = list(files)
@@ -241,7 +267,7 @@ def load(
                 known[(path, rel)] = hit
     fresh = [f for f in files if f not in known]
     with Workers.for_size(len(fresh)) if workers is None else nullcontext(workers) as pool:
-        fresh_reports = _read_all(fresh, settings, timings, keep_text, pool)
+        fresh_reports = _read_all(fresh, settings, timings, keep, pool)
     known.update(zip(fresh, fresh_reports, strict=True))
     if cache is not None:
         for (path, rel), report in zip(fresh, fresh_reports, strict=True):

@@ -39,7 +39,7 @@ from .kb import KnowledgeBase, ReportCache, is_report, load
 from .output import line_of
 from .pages import fill_fragments, generate
 from .relate import Links, link_later
-from .report import Report, report_signature
+from .report import Keep, Report, report_signature
 from .rules import Level
 from .settings import Settings
 from .view import header_context, related_context, severity_class, src_uri
@@ -187,7 +187,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             display_root=project_dir,
             timings=self.timings,
             cache=self.report_cache if self.serving else None,
-            keep_text=False,  # pages read their text again as MkDocs renders them
+            keep=Keep.PAGES,  # pages read their text again as MkDocs renders them
             workers=workers,
         )
         # Every report is checked and its problems logged, whatever the edition: the

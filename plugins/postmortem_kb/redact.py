@@ -66,7 +66,8 @@ def public_copy(
     if meta is None:
         raise ValueError("only a report with valid frontmatter can be published")
     drop = {normalise_heading(name) for name in settings.public_redact_sections}
-    body = _published_body(report, drop, meta.public_summary)
+    original = report.body  # read again from the file when the report is lean
+    body = _published_body(original, drop, meta.public_summary)
     fields = set(settings.public_redact_fields)
     update: dict[str, Any] = {
         name: None if name in ("root_cause", "impact") else [] for name in fields if "." not in name
@@ -89,7 +90,7 @@ def public_copy(
         rel=report.rel,
         source=source,
         meta=new_meta,
-        sections=parse_sections(body, 0) if body != report.body else list(report.sections),
+        sections=parse_sections(body, 0) if body != original else list(report.sections),
         timeline=[] if "timeline" in drop else list(report.timeline),
         action_items=[] if "action items" in drop else list(report.action_items),
     )
@@ -123,17 +124,22 @@ def _headings(body: str) -> list[_Heading]:
     return headings
 
 
-def _published_body(report: Report, drop: set[str], public_summary: str | None) -> str:
-    """The body without the ``drop`` sections, with ``public_summary`` as its summary."""
+def _published_body(body: str, drop: set[str], public_summary: str | None) -> str:
+    """``body`` without the ``drop`` sections, with ``public_summary`` as its summary.
 
-    present = {section.key for section in report.sections}
+    The sections are found in ``body`` itself, not taken from the report: a lean
+    report keeps only its summaries.
+    """
+    if not drop and public_summary is None:
+        return body
+    headings = _headings(body)
+    present = {heading.key for heading in headings if heading.level == 2}
     summary_key = next(
         (key for key in map(normalise_heading, SUMMARY_SECTIONS) if key in present), None
     )
     if not (drop & present) and public_summary is None:
-        return report.body
-    lines = report.body.split("\n")
-    headings = _headings(report.body)
+        return body
+    lines = body.split("\n")
     kept: list[str] = lines[: headings[0].start] if headings else list(lines)
     replaced = False
     for position, heading in enumerate(headings):
@@ -244,6 +250,28 @@ def _whole(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
 
 
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """What the public edition would show of a report: all that rule PM023 reads.
+
+    Taken while the report's text is at hand, so a lean report (read in a worker
+    process, its text dropped) can still be checked against every other report.
+    """
+
+    texts: tuple[str, ...]
+    """Every text the public edition shows (:func:`published_strings`)."""
+    links: frozenset[str]
+    """Docs paths the published body links to or embeds (:func:`link_targets`)."""
+
+
+def disclosure_of(report: Report, settings: Settings) -> Disclosure:
+    """What the public edition would show of ``report``, which must be public."""
+    copy = public_copy(report, settings)
+    return Disclosure(
+        texts=tuple(published_strings(copy)), links=frozenset(link_targets(copy.body, report.rel))
+    )
+
+
 def check_mentions(reports: list[Report], settings: Settings) -> dict[int, list[Finding]]:
     """PM023 for each public report that names an internal report or links to its file.
 
@@ -259,13 +287,11 @@ def check_mentions(reports: list[Report], settings: Settings) -> dict[int, list[
     by_rel = {posixpath.normpath(r.rel): r for r in internal}
     findings: dict[int, list[Finding]] = {}
     for index, report in public:
-        copy = public_copy(report, settings)
+        shown = report.disclosure or disclosure_of(report, settings)
         named: set[str] = set()
-        for text in published_strings(copy):
+        for text in shown.texts:
             named |= finder.find(text)
-        linked = {
-            by_rel[target] for target in link_targets(copy.body, report.rel) if target in by_rel
-        }
+        linked = {by_rel[target] for target in shown.links if target in by_rel}
         found = [
             Finding("PM023", _line_of(report, other), f"names the internal report '{other}'")
             for other in sorted(named)
@@ -290,7 +316,7 @@ def _line_of(report: Report, text: str) -> int:
     skip = {source.line_of(("related",))} | {
         source.line_of(("related", i)) for i in range(len(related))
     }
-    for number, line in enumerate(source.text.split("\n"), start=1):
+    for number, line in enumerate(report.text.split("\n"), start=1):
         if text in line and number not in skip:
             return number
     return 1

@@ -11,8 +11,10 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import Enum
 from pathlib import Path, PurePosixPath
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from .body import Section, parse_tokens, sections_of
 from .lint import lint_report
@@ -22,9 +24,26 @@ from .settings import Settings
 from .source import Source, read_source
 from .validate import check_frontmatter, check_sections, read_action_items, read_timeline
 
+if TYPE_CHECKING:
+    from .redact import Disclosure
+
 SUMMARY_SECTIONS = ("Executive Summary", "Incident Summary", "Summary", "What Almost Happened")
 """Sections whose text the incident catalog shows, in order of preference per template."""
 SUMMARY_KEYS = frozenset(name.casefold() for name in SUMMARY_SECTIONS)
+
+CROSS_CHECKED_KEYS = frozenset({"id", "related"})
+"""Frontmatter keys whose lines the checks across reports name (PM020 to PM023)."""
+
+
+class Keep(Enum):
+    """How much of a report stays once it is checked (see :meth:`Report.make_lean`)."""
+
+    ALL = "all"
+    """Everything read, the text included."""
+    PAGES = "pages"
+    """What the site's pages, indexes and feeds use; a page reads its text again."""
+    PROBLEMS = "problems"
+    """What the checks across reports use: enough for ``pmkb check``."""
 
 
 @dataclass(slots=True, eq=False)
@@ -38,6 +57,8 @@ class Report:
     timeline: list[TimelineEntry] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    disclosure: Disclosure | None = None
+    """What the public edition would show of it, kept when its text is dropped (PM023)."""
 
     @property
     def id(self) -> str | None:
@@ -88,21 +109,29 @@ class Report:
         """The text after the frontmatter (read again if :meth:`make_lean` dropped it)."""
         return self.source.full_text()[1]
 
-    def make_lean(self, keep_text: bool = False) -> None:
+    def make_lean(self, keep: Keep) -> None:
         """Forget what only reading and checking needed, before the report travels
         between processes or waits in memory among thousands.
 
-        The scalars as written go, and the raw data once the model holds it. Unless
-        ``keep_text``, the text goes too (:attr:`text` and :attr:`body` read it again)
-        and so do the sections, except the summaries the catalog shows. Metadata,
-        timeline, action items, key lines and findings stay.
+        Unless ``keep`` is :attr:`Keep.ALL`, the scalars as written go, the raw data once
+        the model holds it, and the text (:attr:`text` and :attr:`body` read it again).
+        :attr:`Keep.PAGES` keeps the metadata, timeline, action items, key lines and
+        findings, and of the sections the summaries the catalog shows.
+        :attr:`Keep.PROBLEMS` keeps the metadata, the findings and the lines of the
+        keys that the checks across reports name.
         """
+        if keep is Keep.ALL:
+            return
         self.source.scalars = {}
         if self.meta is not None:
             self.source.data = None
-        if not keep_text:
-            self.source.drop_text()
+        self.source.drop_text()
+        if keep is Keep.PAGES:
             self.sections = [s for s in self.sections if s.key in SUMMARY_KEYS]
+            return
+        self.sections, self.timeline, self.action_items = [], [], []
+        lines = self.source.key_lines
+        self.source.key_lines = {loc: lines[loc] for loc in lines if loc[0] in CROSS_CHECKED_KEYS}
 
     def section(self, name: str) -> Section | None:
         wanted = " ".join(name.split()).casefold()

@@ -1,9 +1,11 @@
 """Worker processes for large knowledge bases: reading, relating and indexing on every core.
 
 Building is CPU-bound Python, so threads would not help and processes do, from a few
-hundred reports up. Workers are spawned, not forked: ``mkdocs serve`` runs threads,
-and a forked child of a threaded process can deadlock. What travels to and from them
-must be cheap to pickle (paths, lean reports, similarity features, catalog rows).
+hundred reports up. A build's workers are spawned, not forked: ``mkdocs serve`` runs
+threads, and a forked child of a threaded process can deadlock. The ``pmkb`` command
+runs no threads and forks its workers, which then start at once instead of importing
+everything again. What travels to and from workers must be cheap to pickle (paths,
+lean reports, similarity features, catalog rows).
 
 Below :data:`PARALLEL_FROM` reports, or on one core, the same calls run in this
 process, so small sites and tests take the same code path.
@@ -11,7 +13,9 @@ process, so small sites and tests take the same code path.
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
@@ -29,17 +33,20 @@ T = TypeVar("T")
 class Workers:
     """A pool of worker processes for one build (or none), started on first use."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, *, fork: bool = False) -> None:
         self.jobs = max(1, jobs)
         self.started = 0
         """Worker processes started so far (none until the first piece of work)."""
+        self.start_method = "fork" if fork and sys.platform == "linux" else "spawn"
+        """Forking is asked for only by a caller that runs no other thread, and used only
+        on Linux: macOS system libraries are not safe to use in a forked child."""
         self._pool: ProcessPoolExecutor | None = None
 
     @classmethod
-    def for_size(cls, reports: int) -> Workers:
+    def for_size(cls, reports: int, *, fork: bool = False) -> Workers:
         """As many workers as cores when ``reports`` is large enough to pay for them."""
         cores = min(os.cpu_count() or 1, MAX_WORKERS)
-        return cls(cores if reports >= PARALLEL_FROM else 1)
+        return cls(cores if reports >= PARALLEL_FROM else 1, fork=fork)
 
     @property
     def parallel(self) -> bool:
@@ -51,7 +58,10 @@ class Workers:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("spawn"))
+            context = get_context(self.start_method)
+            # A forked worker would inherit a paused garbage collector (see
+            # kb.collector_paused); it runs for many chunks and collects its own garbage.
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=gc.enable)
             self.started = self.jobs
         return self._pool
 
