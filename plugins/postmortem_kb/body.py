@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -56,8 +56,12 @@ class Section:
         self.key = normalise_heading(self.title)
 
 
+@lru_cache(maxsize=4096)
 def normalise_heading(text: str) -> str:
-    """Headings match case-insensitively and ignoring surrounding and repeated spaces."""
+    """Headings match case-insensitively and ignoring surrounding and repeated spaces.
+
+    Cached: the same column titles and statuses are looked up on every table row.
+    """
     return " ".join(text.split()).casefold()
 
 

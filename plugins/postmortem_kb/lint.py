@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -41,20 +41,27 @@ def _words(text: str) -> frozenset[str]:
 # --- prose extraction ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Prose:
-    """One run of Markdown text: a paragraph, a list item, a heading, a table's rows."""
+    """One run of Markdown text: a paragraph, a list item, a heading, a table cell."""
 
     section: str
     """Normalised heading of the level-2 section it is in ("" before the first one)."""
     line: int
-    """File line of the first line of ``text``."""
-    text: str
-    """The source text with code, HTML, URLs and markup blanked out (same length)."""
+    """File line of the first line of ``raw``."""
     raw: str
     """The source text as written."""
-    unquoted: str
-    """``text`` with double-quoted passages blanked out too."""
+    _unquoted: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def unquoted(self) -> str:
+        """``raw`` with code, HTML, URLs, markup and double-quoted passages blanked out
+        (same length, so offsets hold). Worked out when first asked: most runs never
+        are, since blanking only removes words and the checks look for words in
+        ``raw`` first."""
+        if self._unquoted is None:
+            self._unquoted = _unquote(_clean(self.raw))
+        return self._unquoted
 
     def line_at(self, offset: int) -> int:
         return self.line + self.raw.count("\n", 0, offset)
@@ -116,16 +123,7 @@ def prose_of(report: Report, tokens: list[Token] | None = None) -> list[Prose]:
             title = tokens[index + 1].content if index + 1 < len(tokens) else ""
             section = normalise_heading(title) if token.tag == "h2" else ""
         elif token.type == "inline" and token.map is not None and quote_depth == 0:
-            text = _clean(token.content)
-            runs.append(
-                Prose(
-                    section=section,
-                    line=offset + token.map[0] + 1,
-                    text=text,
-                    raw=token.content,
-                    unquoted=_unquote(text),
-                )
-            )
+            runs.append(Prose(section, offset + token.map[0] + 1, token.content))
     return runs
 
 
@@ -137,8 +135,7 @@ def _frontmatter_prose(report: Report) -> Iterator[tuple[str, Prose]]:
     source = report.source
 
     def prose(section: str, loc: tuple[str | int, ...], value: str) -> Prose:
-        text = _clean(value)
-        return Prose(section, source.line_of(loc), text, value, _unquote(text))
+        return Prose(section, source.line_of(loc), value)
 
     yield "title", prose("", ("title",), meta.title)
     if meta.root_cause is not None:
@@ -233,12 +230,16 @@ BLAMEFUL = (
 
 def _blameful(runs: list[Prose]) -> Iterator[Finding]:
     # Trigger words are looked for in the whole text first: most reports hold the
-    # words of one family or two, and only runs holding them are searched.
-    everything = "\n".join(run.unquoted for run in runs).lower()
+    # words of no family or one, and only runs holding them are searched. The text
+    # as written holds every word its blanked-out version does.
+    everything = "\n".join(run.raw for run in runs).lower()
     families = [f for f in BLAMEFUL if any(word in everything for word in f.triggers)]
     if not families:
         return
     for run in runs:
+        written = run.raw.lower()
+        if not any(word in written for family in families for word in family.triggers):
+            continue
         lowered = run.unquoted.lower()
         matches = [
             (match.start(), match.end(), family)
@@ -326,12 +327,12 @@ def _person_patterns(names: tuple[str, ...]) -> list[re.Pattern[str]]:
     ]
 
 
-def _people_as_cause(report: Report, runs: list[Prose]) -> Iterator[Finding]:
-    texts = [r for r in runs if r.section in ROOT_CAUSE_SECTIONS]
-    texts += [p for kind, p in _frontmatter_prose(report) if kind == "root_cause"]
+def _people_as_cause(report: Report, runs: list[Prose], stated: list[Prose]) -> Iterator[Finding]:
+    """``stated``: the root cause as the frontmatter states it."""
+    texts = [r for r in runs if r.section in ROOT_CAUSE_SECTIONS] + stated
     # Patterns are compiled only for names the text contains (names match as written),
     # which is rarely any: compiling them for every report was most of the lint's time.
-    joined = "\n".join(run.unquoted for run in texts)
+    joined = "\n".join(run.raw for run in texts)
     patterns = _person_patterns(tuple(n for n in _people(report) if n in joined))
     if not patterns:
         return
@@ -588,11 +589,13 @@ def lint_report(report: Report, tokens: list[Token] | None = None) -> list[Findi
         return []
     tokens = _tokens(report) if tokens is None else tokens
     runs = prose_of(report, tokens)
+    fields = list(_frontmatter_prose(report))
+    stated = [p for kind, p in fields if kind == "root_cause"]
     findings = list(_blameful(runs))
-    findings += _blameful([p for _, p in _frontmatter_prose(report)])
-    findings += _people_as_cause(report, runs)
+    findings += _blameful([p for _, p in fields])
+    findings += _people_as_cause(report, runs, stated)
     findings += _vague(runs)
-    findings += _vague([p for kind, p in _frontmatter_prose(report) if kind == "root_cause"])
+    findings += _vague(stated)
     actions = list(_actions(report))
     findings += actions
     if report.meta is not None and report.meta.status is Status.FINAL:
