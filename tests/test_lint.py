@@ -10,9 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from postmortem_kb import Settings, find_reports, load
-from postmortem_kb.lint import BLAMEFUL, VAGUE, has_verb
+from postmortem_kb.lint import BLAMEFUL, VAGUE, Family, has_verb
 from tests.conftest import VALID, check_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,3 +367,19 @@ BLAMELESS_PROSE = [
 def test_blameless_prose_is_not_reported(tmp_path: Path, sentence: str) -> None:
     assert lint(tmp_path, with_text(WRONG, sentence)) == []
     assert lint(tmp_path, with_text(ROOT_CAUSE, sentence)) == []
+
+
+# --- trigger words --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("family", [*BLAMEFUL, *VAGUE], ids=lambda f: f.name)
+def test_every_match_holds_a_trigger_word(family: Family) -> None:
+    """A text is searched for a family's phrases only when it holds one of the
+    family's trigger words: a match without one would never be reported."""
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.from_regex(family.pattern, fullmatch=True, alphabet=st.characters(codec="ascii")))
+    def holds_a_trigger(phrase: str) -> None:
+        assert any(word in phrase.lower() for word in family.triggers), phrase
+
+    holds_a_trigger()
