@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from postmortem_kb import RULES, Settings, load
 from postmortem_kb.rules import Problem
+from postmortem_kb.source import _construct, _FrontmatterLoader
 from tests.conftest import VALID
 
 BODY = VALID.split("---\n", 2)[2]
@@ -142,3 +143,80 @@ def valid_reports(draw: st.DrawFn) -> str:
 def test_valid_reports_always_pass(text: str) -> None:
     problems, _ = check(text)
     assert problems == []
+
+
+# --- frontmatter values are PyYAML's own ------------------------------------------------
+
+WORDS_YAML_READS = [
+    "yes", "No", "on", "OFF", "~", "null", "0x1A", "0o17", "1_000", "1:30", ".inf", "-.Inf",
+    ".nan", "2024-01-01", "2024-01-01 10:00", "1e3", "+1", "", "text", "a: b", "- x", "#",
+]  # fmt: skip
+"""Scalars YAML 1.1 reads as booleans, numbers, null or text, quoted or not."""
+
+RAW_VALUES = [
+    *WORDS_YAML_READS,
+    "&a 1", "*a", "&b [1, 2]", "*b", "!!binary aGk=", "!!str 12", "!!int 12", "!!int x",
+    "!custom x", "[1, {a: b}]", "{a: 1, a: 2}", "!!set {a, b}", "!!omap [a: 1]", "'yes'",
+    '"1:30"', "|\n  block", ">\n  folded",
+]  # fmt: skip
+RAW_KEYS = ["id", "on", "yes", "1", "null", "<<", "? [a]", "&k key", "*k", "a b", "'on'"]
+
+
+def _outcome(text: str, construct: object) -> tuple[str, ...]:
+    """What a frontmatter text becomes with ``construct``: its value, or its error."""
+    loader = _FrontmatterLoader(text)
+    try:
+        node = loader.get_single_node()
+        return ("value", repr(construct(loader, node)))  # type: ignore[operator]
+    except Exception as exc:  # the error itself is what is compared
+        return ("error", type(exc).__name__, str(exc))
+    finally:
+        loader.dispose()
+
+
+def _pyyaml(loader: _FrontmatterLoader, node: yaml.Node) -> object:
+    return loader.construct_document(node)
+
+
+def _ours(text: str) -> object:
+    return lambda loader, node: _construct(loader, node, text)
+
+
+data = st.recursive(
+    st.one_of(st.text(max_size=12), st.integers(), st.floats(), st.booleans(), st.none())
+    | st.sampled_from(WORDS_YAML_READS),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.text(max_size=6) | st.sampled_from(WORDS_YAML_READS), inner, max_size=4
+        )
+    ),
+    max_leaves=16,
+)
+
+
+@PROPERTY_SETTINGS
+@given(data, st.booleans())
+def test_frontmatter_values_are_pyyaml_values(value: object, flow: bool) -> None:
+    """Plain frontmatter is built without PyYAML's general constructor: it must come out
+    as PyYAML makes it, for any data PyYAML writes."""
+    text = yaml.safe_dump(value, default_flow_style=flow)
+    assert _outcome(text, _ours(text)) == _outcome(text, _pyyaml)
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(RAW_KEYS), st.sampled_from(RAW_VALUES), st.booleans()),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_unusual_frontmatter_is_pyyaml_s_too(entries: list[tuple[str, str, bool]]) -> None:
+    """Aliases, merge keys, tags, keys YAML reads as booleans, duplicates and errors:
+    the values, or the errors, are PyYAML's own."""
+    lines = []
+    for key, value, nested in entries:
+        lines.append(f"{key}:\n  inner: {value}" if nested else f"{key}: {value}")
+    text = "\n".join(lines) + "\n"
+    assert _outcome(text, _ours(text)) == _outcome(text, _pyyaml)

@@ -386,6 +386,7 @@ VAGUE = (
         "while long some ages",  # not "time", which most Impact sections hold
     ),
 )
+_VAGUE_WORDS = tuple(sorted({word for family in VAGUE for word in family.triggers}))
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 _DIGIT = re.compile(r"\d")
 
@@ -395,7 +396,7 @@ def _vague(runs: list[Prose]) -> Iterator[Finding]:
         if run.section not in DATA_SECTIONS:
             continue
         written = run.raw.lower()
-        if not any(word in written for f in VAGUE for word in f.triggers):
+        if not any(word in written for word in _VAGUE_WORDS):
             continue
         lowered = run.unquoted.lower()
         # A family that matches nowhere in the run matches in none of its sentences.

