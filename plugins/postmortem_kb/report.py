@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from time import perf_counter
 from typing import TYPE_CHECKING
 
-from .body import Section, parse_tokens, sections_of
+from .body import Section, normalise_heading, parse_tokens, sections_of
 from .lint import lint_report
 from .model import ActionItem, Frontmatter, Status, TimelineEntry, parse_calendar_date
 from .rules import Finding, Problem
@@ -134,21 +134,25 @@ class Report:
         self.source.key_lines = {loc: lines[loc] for loc in lines if loc[0] in CROSS_CHECKED_KEYS}
 
     def section(self, name: str) -> Section | None:
-        wanted = " ".join(name.split()).casefold()
+        wanted = normalise_heading(name)
         return next((s for s in self.sections if s.key == wanted), None)
 
 
 def _outside_link(path: Path, rel: str) -> Source | None:
     """A source standing for a file whose real location is outside its folder."""
     depth = len(PurePosixPath(rel).parts)
-    root = path.parents[depth - 1] if depth else path.parent
     try:
-        # Without a link below the folder the file is inside it: a few lstat calls,
-        # where resolving both paths costs one per part from the filesystem root.
-        below = [path, *(path.parents[level] for level in range(depth - 1))]
-        inside = not any(os.path.islink(part) for part in below) or path.resolve().is_relative_to(
-            root.resolve()
-        )
+        # Without a link below the folder the file is inside it: one lstat call per
+        # level, where resolving both paths costs one per part from the filesystem root.
+        part = os.fspath(path)
+        for _ in range(max(depth, 1)):  # the file, then each folder below the reports folder
+            if os.path.islink(part):
+                break
+            part = os.path.dirname(part)
+        else:
+            return None
+        root = path.parents[depth - 1] if depth else path.parent
+        inside = path.resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # a link loop
         inside = False
     if inside:
