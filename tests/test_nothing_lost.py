@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 
 import postmortem_kb.workers as workers_module
+from postmortem_kb import Keep, find_reports, load
+from postmortem_kb.catalog import build_catalog, build_index_json
+from postmortem_kb.config import read_project
+from postmortem_kb.ical import due_items, render_calendar
+from postmortem_kb.relate import similar_later
+from postmortem_kb.workers import Workers
 from tests.conftest import VALID, Site, pmkb
+
+ROOT = Path(__file__).resolve().parent.parent
 
 BROKEN = {
     "2024/no-frontmatter.md": "Only notes.\n",
@@ -135,3 +144,24 @@ def test_ten_thousand_tags_are_refused_clearly(site: Site) -> None:
     site.build(strict=False)
     assert "PM011 invalid-value" in site.page("2024/tags.md")
     assert not (site.root / "site" / "incidents" / "tags").exists()
+
+
+def test_what_workers_do_leaves_no_reference_cycles() -> None:
+    """Workers run without the cyclic garbage collector (workers.py), so reading,
+    relating, indexing and the calendar must leave nothing only it could free, or a
+    worker's memory would grow with every chunk. Broken reports included."""
+    settings = read_project(ROOT / "mkdocs.yml").settings
+    files = find_reports(ROOT / "postmortems", settings)
+    files += find_reports(ROOT / "tests" / "corpus", settings)
+    serial = Workers(1)
+    gc.collect()
+    gc.disable()
+    try:
+        kb = load(files, settings, ROOT, keep=Keep.PAGES, workers=serial)
+        catalog = build_catalog(kb.reports, lambda report: "", settings.today())
+        assert build_index_json(catalog["incidents"])
+        assert similar_later(kb.reports, 0.2, 5, serial)()
+        assert render_calendar(due_items(kb), settings.today(), "kb")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

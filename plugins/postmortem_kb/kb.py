@@ -164,6 +164,25 @@ def _add_timings(total: dict[str, float] | None, more: dict[str, float]) -> None
             total[stage] = total.get(stage, 0.0) + seconds
 
 
+class RealPaths:
+    """Real locations of files, each folder resolved once.
+
+    Resolving a path costs a system call per part, and thousands of reports share
+    a few folders: a file that is not a link is its real folder plus its name.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        if os.path.islink(path):
+            return path.resolve()
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        return folder / path.name
+
+
 @dataclass(slots=True)
 class KnowledgeBase:
     settings: Settings
@@ -173,7 +192,8 @@ class KnowledgeBase:
     problems: list[Problem] = field(default_factory=list)
     _by_path: dict[str, list[Problem]] = field(default_factory=dict)
     _shown: dict[Path, str] = field(default_factory=dict)
-    _real_paths: RealPaths = field(default_factory=lambda: RealPaths())
+    """Display paths by file, each worked out once."""
+    _real_paths: RealPaths = field(default_factory=RealPaths)
 
     @property
     def errors(self) -> list[Problem]:
@@ -201,25 +221,6 @@ class KnowledgeBase:
             if report.id is not None:
                 index.setdefault(report.id, report)
         return index
-
-
-class RealPaths:
-    """Real locations of files, each folder resolved once.
-
-    Resolving a path costs a system call per part, and thousands of reports share
-    a few folders: a file that is not a link is its real folder plus its name.
-    """
-
-    def __init__(self) -> None:
-        self._folders: dict[Path, Path] = {}
-
-    def __call__(self, path: Path) -> Path:
-        if os.path.islink(path):
-            return path.resolve()
-        folder = self._folders.get(path.parent)
-        if folder is None:
-            folder = self._folders[path.parent] = path.parent.resolve()
-        return folder / path.name
 
 
 def display_path(path: Path, root: Path | None, real_paths: RealPaths | None = None) -> str:

@@ -60,9 +60,9 @@ class Workers:
         if self._pool is None:
             context = get_context(self.start_method)
             # Workers run without the cyclic garbage collector: what they make (reports,
-            # index parts) is sent back and freed by reference counting, with no cycles
-            # (checked on every kind of task), so collections would only walk each
-            # chunk's reports once more before they go, 3-6% of the reading time.
+            # index parts) is sent back and freed by reference counting, and no task makes
+            # reference cycles (a test holds every kind to that), so collections would only
+            # walk each chunk's reports once more before they go: 3-6% of the reading time.
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=gc.disable)
             self.started = self.jobs
         return self._pool
