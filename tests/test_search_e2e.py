@@ -124,6 +124,19 @@ def test_state_lives_in_the_url_and_the_back_button_works(page: Page, site_url: 
     assert result_ids(page) == first
 
 
+def test_a_half_typed_word_keeps_finding_its_incident(page: Page, site_url: str) -> None:
+    """Results follow each keystroke, so a word is searched while half typed. The index
+    holds stems ("certif" for "certificate"), which a half-typed word can run past:
+    the incident must not vanish at "certifica" and come back at "certificate"."""
+    open_search(page, site_url)
+    word = "certificate"
+    for end in range(4, len(word) + 1):
+        page.fill("#pmkb-query", word[:end])
+        assert "INC-2025-003" in result_ids(page)[:2], word[:end]
+    page.fill("#pmkb-query", "zzzz")
+    expect(page.locator(".pmkb-empty")).to_contain_text("No incident matches")
+
+
 def test_empty_result_says_so_and_clears(page: Page, site_url: str) -> None:
     open_search(page, site_url, "?query=zebra")
     expect(page.locator(".pmkb-empty")).to_contain_text("No incident matches")

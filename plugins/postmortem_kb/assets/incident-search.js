@@ -104,9 +104,10 @@
     } else {
       var tokens = window.lunr.tokenizer(query).map(function (t) { return t.toString(); });
       var hits = tokens.length ? data.index.query(function (q) {
-        tokens.forEach(function (token) {
+        tokens.forEach(function (token, position) {
           q.term(token, { boost: 10 });
           q.term(token, { wildcard: window.lunr.Query.wildcard.TRAILING, boost: 1 });
+          if (position === tokens.length - 1) halfTyped(q, token);
         });
       }) : [];
       scored = hits.map(function (hit) {
@@ -121,6 +122,19 @@
       }
     }
     return scored.filter(function (s) { return inDateRange(s.incident, state); });
+  }
+
+  /* Results follow each keystroke, so the last word may be half typed, and the index
+   * holds stems: "certifica" runs past "certif" (the stem of "certificate"), and the
+   * stemmer makes nothing useful of it. The word as typed is also tried as a prefix,
+   * unstemmed, and its beginnings of MIN_STEM letters or more as whole terms, weakly. */
+  var MIN_STEM = 4;
+
+  function halfTyped(q, token) {
+    q.term(token, { wildcard: window.lunr.Query.wildcard.TRAILING, usePipeline: false, boost: 1 });
+    for (var end = token.length - 1; end >= MIN_STEM; end--) {
+      q.term(token.slice(0, end), { usePipeline: false, boost: 0.5 });
+    }
   }
 
   function inDateRange(incident, state) {
