@@ -107,7 +107,7 @@
         tokens.forEach(function (token, position) {
           q.term(token, { boost: 10 });
           q.term(token, { wildcard: window.lunr.Query.wildcard.TRAILING, boost: 1 });
-          if (position === tokens.length - 1) halfTyped(q, token);
+          if (position === tokens.length - 1) halfTyped(q, data.index, token);
         });
       }) : [];
       scored = hits.map(function (hit) {
@@ -126,11 +126,16 @@
 
   /* Results follow each keystroke, so the last word may be half typed, and the index
    * holds stems: "certifica" runs past "certif" (the stem of "certificate"), and the
-   * stemmer makes nothing useful of it. The word as typed is also tried as a prefix,
-   * unstemmed, and its beginnings of MIN_STEM letters or more as whole terms, weakly. */
+   * stemmer makes nothing useful of it. Unless its stem is a term of the index (a whole
+   * word), the word as typed is also tried as a prefix, unstemmed, and its beginnings
+   * of MIN_STEM letters or more as whole terms, weakly. */
   var MIN_STEM = 4;
 
-  function halfTyped(q, token) {
+  function halfTyped(q, index, token) {
+    var known = index.pipeline.runString(token).some(function (stem) {
+      return Object.prototype.hasOwnProperty.call(index.invertedIndex, stem);
+    });
+    if (known) return;
     q.term(token, { wildcard: window.lunr.Query.wildcard.TRAILING, usePipeline: false, boost: 1 });
     for (var end = token.length - 1; end >= MIN_STEM; end--) {
       q.term(token.slice(0, end), { usePipeline: false, boost: 0.5 });
