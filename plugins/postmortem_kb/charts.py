@@ -338,27 +338,28 @@ def nice_step(maximum: float, ticks: int = 5) -> int:
     return int(10 * power)  # pragma: no cover - the loop always returns
 
 
-def _y_axis(canvas: _Canvas, plot: _Plot, maximum: float) -> float:
-    """Grid lines and labels for counts from 0; returns the top of the scale."""
+def _count_axis(canvas: _Canvas, plot: _Plot, maximum: float, *, across: bool = False) -> int:
+    """Grid lines and labels for counts from 0, up the plot or, for bars lying down,
+    ``across`` it; returns the top of the scale."""
     step = nice_step(max(maximum, 1))
     top = max(step, math.ceil(max(maximum, 1) / step) * step)
-    group = draw.Group(class_="pmkb-y-axis")
+    group = draw.Group(class_="pmkb-x-axis" if across else "pmkb-y-axis")
     for value in range(0, top + 1, step):
-        y = _r(plot.bottom - value / top * plot.height)
+        if across:
+            x = _r(plot.left + value / top * plot.width)
+            ends, at, anchor = (x, plot.top, x, plot.bottom), (x, plot.bottom + 16), "middle"
+        else:
+            y = _r(plot.bottom - value / top * plot.height)
+            ends, at, anchor = (plot.left, y, plot.right, y), (plot.left - 6, y + 4), "end"
         group.append(
             draw.Line(
-                plot.left,
-                y,
-                plot.right,
-                y,
+                *ends,
                 stroke=FOREGROUND,
                 stroke_opacity=0.5 if value == 0 else 0.15,
                 class_="pmkb-axis" if value == 0 else "pmkb-grid",
             )
         )
-        group.append(
-            draw.Text(str(value), FONT, plot.left - 6, y + 4, text_anchor="end", class_="pmkb-tick")
-        )
+        group.append(draw.Text(str(value), FONT, *at, text_anchor=anchor, class_="pmkb-tick"))
     canvas.add(group)
     return top
 
@@ -411,7 +412,7 @@ def column_chart(
     totals = [sum(s.values[i] for s in series) for i in range(n)]
     peaks = [max((s.values[i] for s in series), default=0) for i in range(n)]
     highest = max([*(totals if stacked else peaks), *(line.values if line else [])], default=0)
-    top = _y_axis(canvas, plot, highest)
+    top = _count_axis(canvas, plot, highest)
     _x_labels(canvas, plot, categories)
     canvas.axis_labels(x_label, y_label, plot)
     if n == 0 or highest == 0:
@@ -525,29 +526,7 @@ def bar_list(
     canvas.title(title)
     plot = _Plot(left=label_width + 24, top=40, width=WIDTH - label_width - 24 - 48, height=0)
     plot = _Plot(plot.left, plot.top, plot.width, max(len(items), 2) * row)
-    highest = max((n for _, n in items), default=0)
-    step = nice_step(max(highest, 1))
-    top = max(step, math.ceil(max(highest, 1) / step) * step)
-    grid = draw.Group(class_="pmkb-x-axis")
-    for value in range(0, top + 1, step):
-        x = _r(plot.left + value / top * plot.width)
-        grid.append(
-            draw.Line(
-                x,
-                plot.top,
-                x,
-                plot.bottom,
-                stroke=FOREGROUND,
-                stroke_opacity=0.5 if value == 0 else 0.15,
-                class_="pmkb-axis" if value == 0 else "pmkb-grid",
-            )
-        )
-        grid.append(
-            draw.Text(
-                str(value), FONT, x, plot.bottom + 16, text_anchor="middle", class_="pmkb-tick"
-            )
-        )
-    canvas.add(grid)
+    top = _count_axis(canvas, plot, max((n for _, n in items), default=0), across=True)
     canvas.axis_labels(x_label, y_label, plot)
     if not items:
         canvas.no_data(plot, empty)
