@@ -70,6 +70,29 @@ def test_one_file_is_checked_against_the_whole_knowledge_base(project: Path) -> 
     assert "kb/2024/a.md" not in result.stdout.split("\n")[0]
 
 
+def test_one_file_gets_the_problems_a_whole_check_finds_for_it(project: Path) -> None:
+    """Checking one changed file reads the others' frontmatter only (their bodies hold
+    none of its problems): its problems, across reports included, must be the ones a
+    check of the whole knowledge base finds for it."""
+    reports = project / "kb" / "2024"
+    public = VALID.replace("INC-2024-001", "INC-2024-004").replace(
+        "related: []", "related: [INC-2024-404, INC-2024-004]"
+    )
+    public = public.replace("---\n", "---\nvisibility: public\n", 1)
+    public = public.replace(
+        "## Impact", "Same as INC-2024-002, see [b](b.md); unlike INC-2024-005.\n\n## Impact"
+    )
+    (reports / "d.md").write_text(public, encoding="utf-8")
+    (reports / "e.md").write_text(VALID.replace("INC-2024-001", "INC-2024-004"), encoding="utf-8")
+    other_public = VALID.replace("INC-2024-001", "INC-2024-005")  # may be named: it is public
+    (reports / "f.md").write_text(other_public.replace("---\n", "---\nvisibility: public\n", 1))
+    whole = pmkb("check", "--format", "json", cwd=project)
+    one = pmkb("check", "--format", "json", "kb/2024/d.md", cwd=project)
+    expected = [p for p in json.loads(whole.stdout)["problems"] if p["path"] == "kb/2024/d.md"]
+    assert json.loads(one.stdout)["problems"] == expected
+    assert {"PM020", "PM021", "PM022", "PM023"} <= {p["code"] for p in expected}
+
+
 def test_strict_fails_on_warnings(project: Path) -> None:
     (project / "kb" / "2024" / "b.md").write_text(
         VALID.replace("INC-2024-001", "INC-2024-002").replace(

@@ -756,6 +756,13 @@ def test_checking_keeps_less_and_finds_the_same_problems(
         assert workers.started == 2
     assert lean.problems == full.problems
     assert {"PM020", "PM021", "PM022", "PM023"} <= set(codes(full.problems))
+    # Checking one file reads the others' frontmatter only, and finds the same for it.
+    with Workers(2, fork=fork) as workers:
+        options = {"keep": Keep.PROBLEMS, "workers": workers, "context": paths[1:]}
+        one = load(paths[:1], Settings(), tmp_path, **options)  # type: ignore[arg-type]
+        assert workers.started == 2
+    mine = [p for p in full.problems if p.path == "a.md"]
+    assert [p for p in one.problems if p.path == "a.md"] == mine and len(mine) >= 2
     assert len([p for p in full.problems if p.code == "PM023"]) == 2  # a mention and a link
     assert all(r.sections == [] and r.source.text == "" for r in lean.reports)
 

@@ -213,18 +213,23 @@ def run_check(args: argparse.Namespace) -> int:
     paths = list(args.paths) or [project.reports_dir]  # type: ignore[union-attr]
     wanted = _files_to_check(paths, settings)
     # Links and duplicate ids are judged against the whole knowledge base when the
-    # checked files belong to it, so checking one changed file gives the same answer.
+    # checked files belong to it, so checking one changed file gives the same answer:
+    # the other files are read for that (their frontmatter only), and a checked file's
+    # links are followed from its place in the reports folder.
     context: list[tuple[Path, str]] = []
     real = RealPaths()
     folder = project.reports_dir if project is not None else None
     if folder is not None and all(real(p).is_relative_to(folder) for p, _ in wanted):
+        wanted = [(p, real(p).relative_to(folder).as_posix()) for p, _ in wanted]
         wanted_paths = {real(p) for p, _ in wanted}
         found = find_reports(folder, settings)
         context = [(p, rel) for p, rel in found if real(p) not in wanted_paths]
     keep = Keep.PAGES if args.policies else Keep.PROBLEMS  # policies read action items
-    files = [*wanted, *context]
-    with Workers.for_size(len(files), fork=True) as workers:  # this command runs no threads
-        kb = load(files, settings, display_root=Path.cwd(), keep=keep, workers=workers)
+    size = len(wanted) + len(context)
+    with Workers.for_size(size, fork=True) as workers:  # this command runs no threads
+        kb = load(
+            wanted, settings, display_root=Path.cwd(), keep=keep, workers=workers, context=context
+        )
     shown = {kb.display(report) for report in kb.reports[: len(wanted)]}  # in load's order
     problems = [p for p in kb.problems if p.path in shown]
     if args.policies:

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from time import perf_counter
 
 from .redact import check_mentions, disclosure_of, is_public
-from .report import Keep, Report, read_report
+from .report import Keep, Report, read_metadata, read_report
 from .rules import RULES, Level, Problem
 from .settings import ALWAYS_EXCLUDED_NAMES, Settings
 from .validate import check_links
@@ -93,11 +93,12 @@ class ReportCache:
 
 
 def _read_chunk(
-    chunk: list[tuple[Path, str]], settings: Settings, keep: Keep
+    chunk: list[tuple[Path, str]], settings: Settings, keep: Keep, whole: bool = True
 ) -> tuple[list[Report], dict[str, float]]:
     timings: dict[str, float] = {}
+    read = read_report if whole else read_metadata
     with collector_paused():
-        reports = [read_report(path, rel, settings, timings) for path, rel in chunk]
+        reports = [read(path, rel, settings, timings) for path, rel in chunk]
     if keep is not Keep.ALL:
         for report in reports:
             if is_public(report):  # PM023 reads what it would publish, text and all
@@ -131,14 +132,16 @@ def _read_all(
     timings: dict[str, float] | None,
     keep: Keep,
     workers: Workers,
+    whole: bool = True,
 ) -> list[Report]:
     """Read files in order, on every core when there are many (reading is CPU-bound).
 
     Only lean reports travel back from worker processes: pickling every report's
-    text costs about as much as reading it.
+    text costs about as much as reading it. Unless ``whole``, only the frontmatter is
+    read (:func:`read_metadata`).
     """
     if keep is Keep.ALL or not workers.pay_for(len(files)):
-        reports, spent = _read_chunk(files, settings, keep)
+        reports, spent = _read_chunk(files, settings, keep, whole)
         _add_timings(timings, spent)
         return reports
     started = perf_counter()
@@ -146,7 +149,7 @@ def _read_all(
     spent = {}
     with collector_paused():  # here too: this process unpickles the workers' reports
         for chunk_reports, chunk_timings in workers.map(
-            _read_chunk, workers.chunks(files, per_worker=32), settings, keep
+            _read_chunk, workers.chunks(files, per_worker=32), settings, keep, whole
         ):
             reports.extend(chunk_reports)
             _add_timings(spent, chunk_timings)
@@ -249,8 +252,13 @@ def load(
     cache: ReportCache | None = None,
     keep: Keep = Keep.ALL,
     workers: Workers | None = None,
+    context: Iterable[tuple[Path, str]] = (),
 ) -> KnowledgeBase:
     """Read and check every file, then the links between them; never raises on content.
+
+    ``context`` files are read only for the checks across reports: their frontmatter,
+    not their body (:func:`~postmortem_kb.report.read_metadata`). They follow ``files``
+    in :attr:`KnowledgeBase.reports`, and their own problems are not all found.
 
     ``cache`` keeps reports across calls (``mkdocs serve`` rebuilds), so a file whose
     size and modification time are unchanged is not read again. Unless ``keep`` is
@@ -267,13 +275,16 @@ def load(
             if (hit := cache.lookup(path, rel, settings_key)) is not None:
                 known[(path, rel)] = hit
     fresh = [f for f in files if f not in known]
-    with Workers.for_size(len(fresh)) if workers is None else nullcontext(workers) as pool:
+    around = list(context)
+    pool_size = len(fresh) + len(around)
+    with Workers.for_size(pool_size) if workers is None else nullcontext(workers) as pool:
         fresh_reports = _read_all(fresh, settings, timings, keep, pool)
+        around_reports = _read_all(around, settings, timings, keep, pool, whole=False)
     known.update(zip(fresh, fresh_reports, strict=True))
     if cache is not None:
         for (path, rel), report in zip(fresh, fresh_reports, strict=True):
             cache.put(path, rel, settings_key, report)
-    kb.reports = [known[f] for f in files]
+    kb.reports = [known[f] for f in files] + around_reports
     started = perf_counter()
     links = check_links(kb.reports)
     for index, found in check_mentions(kb.reports, settings).items():  # PM023

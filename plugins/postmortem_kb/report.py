@@ -188,6 +188,25 @@ def read_report(
     return report
 
 
+def read_metadata(
+    path: Path, rel: str, settings: Settings, timings: dict[str, float] | None = None
+) -> Report:
+    """Read one file's frontmatter, not its body: enough for the checks across reports
+    (ids, ``related`` links, visibility), not for the file's own problems.
+
+    ``pmkb check`` reads the rest of the knowledge base this way when it is asked about
+    a few files: their problems are the ones it reports.
+    """
+    started = perf_counter()
+    source = _outside_link(path, rel) or read_source(path)
+    report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
+    report.meta, findings = check_frontmatter(source, settings)
+    report.findings.extend(findings)
+    if timings is not None:
+        timings["parse"] = timings.get("parse", 0.0) + perf_counter() - started
+    return report
+
+
 def report_signature(report: Report, problems: Iterable[Problem]) -> str:
     """What the generated pages, catalog and feeds take from one report, as text.
 
