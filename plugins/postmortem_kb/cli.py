@@ -220,9 +220,13 @@ def run_check(args: argparse.Namespace) -> int:
     real = RealPaths()
     folder = project.reports_dir if project is not None else None
     if folder is not None and all(real(p).is_relative_to(folder) for p, _ in wanted):
-        wanted = [(p, real(p).relative_to(folder).as_posix()) for p, _ in wanted]
-        wanted_paths = {real(p) for p, _ in wanted}
         found = find_reports(folder, settings)
+        places = {Path(os.path.abspath(p)): rel for p, rel in found}  # as the site has them
+        wanted = [
+            (p, places.get(Path(os.path.abspath(p))) or real(p).relative_to(folder).as_posix())
+            for p, _ in wanted
+        ]
+        wanted_paths = {real(p) for p, _ in wanted}
         context = [(p, rel) for p, rel in found if real(p) not in wanted_paths]
     keep = Keep.PAGES if args.policies else Keep.PROBLEMS  # policies read action items
     size = len(wanted) + len(context)
