@@ -219,15 +219,16 @@ def run_check(args: argparse.Namespace) -> int:
     context: list[tuple[Path, str]] = []
     real = RealPaths()
     folder = project.reports_dir if project is not None else None
-    if folder is not None and all(real(p).is_relative_to(folder) for p, _ in wanted):
+    located = [real(p) for p, _ in wanted] if folder is not None else []
+    if folder is not None and all(at.is_relative_to(folder) for at in located):
         found = find_reports(folder, settings)
         places = {Path(os.path.abspath(p)): rel for p, rel in found}  # as the site has them
         wanted = [
-            (p, places.get(Path(os.path.abspath(p))) or real(p).relative_to(folder).as_posix())
-            for p, _ in wanted
+            (p, places.get(Path(os.path.abspath(p))) or at.relative_to(folder).as_posix())
+            for (p, _), at in zip(wanted, located, strict=True)
         ]
-        wanted_paths = {real(p) for p, _ in wanted}
-        context = [(p, rel) for p, rel in found if real(p) not in wanted_paths]
+        checked = set(located)
+        context = [(p, rel) for p, rel in found if real(p) not in checked]
     keep = Keep.PAGES if args.policies else Keep.PROBLEMS  # policies read action items
     size = len(wanted) + len(context)
     with Workers.for_size(size, fork=True) as workers:  # this command runs no threads

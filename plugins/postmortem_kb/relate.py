@@ -167,7 +167,8 @@ def _best(
 
 
 def _reasons(a: _Features, b: _Features) -> tuple[str, ...]:
-    """The score of :func:`_score` in words, for the few matches that are shown."""
+    """The score (:func:`_shared_score` plus :func:`_wording_score`) in words, for the
+    few matches that are shown."""
     reasons: list[str] = []
     if shared := sorted(a.tags & b.tags):
         reasons.append("shares tags: " + ", ".join(shared))

@@ -166,16 +166,15 @@ def read_report(
 ) -> Report:
     """Read and check one file on its own (links between reports are checked later).
 
-    ``timings``, when given, accumulates seconds spent parsing and validating.
+    ``timings``, when given, accumulates seconds spent parsing (the frontmatter's
+    checks included) and validating.
     """
     started = perf_counter()
-    source = _outside_link(path, rel) or read_source(path)
-    report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
+    report = read_metadata(path, rel, settings)
+    source = report.source
     tokens = parse_tokens(source.body)
     report.sections = sections_of(tokens, source.body, source.body_offset)
     parsed = perf_counter()
-    report.meta, findings = check_frontmatter(source, settings)
-    report.findings.extend(findings)
     report.findings.extend(check_sections(report, settings))
     report.timeline, findings = read_timeline(report)
     report.findings.extend(findings)

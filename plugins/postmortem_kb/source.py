@@ -86,10 +86,6 @@ class Source:
             loc = loc[:-1]
         return 1
 
-    @property
-    def line_count(self) -> int:
-        return self.text.count("\n") + 1
-
 
 def read_source(path: Path, *, with_yaml: bool = True) -> Source:
     """Read ``path``; every problem becomes a finding, never an exception.
