@@ -218,6 +218,37 @@ BREAKING += [
         replace("| Test error paths under load |", "| Error path coverage |"),
         48,
     ),
+    (
+        "PM209",
+        "hindsight about a person",
+        replace("Load tests missed error paths.", "The on-call engineer should have rolled back."),
+        56,
+    ),
+    ("PM210", "omission", replace("Load tests missed error paths.", "Someone forgot to test."), 56),
+    (
+        "PM211",
+        "human error as the explanation",
+        replace("Load tests missed error paths.", "The root cause was human error."),
+        56,
+    ),
+    (
+        "PM212",
+        "a colleague named in blame",
+        replace("Load tests missed error paths.", "Carol forgot to renew the certificate."),
+        56,
+    ),
+    (
+        "PM213",
+        "an action that asks for care",
+        replace("| Test error paths under load |", "| Be more careful with error paths |"),
+        48,
+    ),
+    (
+        "PM214",
+        "a counterfactual outcome",
+        replace("Load tests missed error paths.", "This could have been prevented."),
+        56,
+    ),
 ]
 
 

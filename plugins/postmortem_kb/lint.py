@@ -159,17 +159,22 @@ _PERSON_NOUN = (
 
 @dataclass(frozen=True, slots=True)
 class Family:
-    """Blameful phrases that share one blameless rewording."""
+    """Phrases that share one rule and one better wording."""
 
     name: str
     pattern: re.Pattern[str]
     suggestion: str
     triggers: tuple[str, ...] = ()
     """Lowercase words every match contains: a text without them is not searched."""
+    code: str = "PM201"
 
 
-def _family(name: str, pattern: str, suggestion: str, triggers: str = "") -> Family:
-    return Family(name, re.compile(pattern, re.IGNORECASE), suggestion, tuple(triggers.split()))
+def _family(
+    name: str, pattern: str, suggestion: str, triggers: str = "", code: str = "PM201"
+) -> Family:
+    return Family(
+        name, re.compile(pattern, re.IGNORECASE), suggestion, tuple(triggers.split()), code
+    )
 
 
 BLAMEFUL = (
@@ -226,35 +231,6 @@ BLAMEFUL = (
         "fault blame",
     ),
 )
-
-
-def _blameful(runs: list[Prose]) -> Iterator[Finding]:
-    # Trigger words are looked for in the whole text first: most reports hold the
-    # words of no family or one, and only runs holding them are searched. The text
-    # as written holds every word its blanked-out version does.
-    everything = "\n".join(run.raw for run in runs).lower()
-    families = [f for f in BLAMEFUL if any(word in everything for word in f.triggers)]
-    if not families:
-        return
-    for run in runs:
-        written = run.raw.lower()
-        if not any(word in written for family in families for word in family.triggers):
-            continue
-        lowered = run.unquoted.lower()
-        matches = [
-            (match.start(), match.end(), family)
-            for family in families
-            if any(word in lowered for word in family.triggers)
-            for match in family.pattern.finditer(run.unquoted)
-        ]
-        for start, end, family in sorted(matches, key=lambda m: m[0]):
-            phrase = " ".join(run.raw[start:end].split())
-            yield Finding(
-                "PM201",
-                run.line_at(start),
-                f"blameful phrasing '{phrase}' ({family.name})",
-                family.suggestion,
-            )
 
 
 # --- people named as the cause ---------------------------------------------------
@@ -327,30 +303,369 @@ def _person_patterns(names: tuple[str, ...]) -> list[re.Pattern[str]]:
     ]
 
 
-def _people_as_cause(report: Report, runs: list[Prose], stated: list[Prose]) -> Iterator[Finding]:
-    """``stated``: the root cause as the frontmatter states it."""
+def _people_as_cause(
+    runs: list[Prose], stated: list[Prose], people: list[str]
+) -> Iterator[tuple[str, Finding]]:
+    """Each person named as the cause, with the finding. ``stated``: the root cause as
+    the frontmatter states it; ``people``: the report's people (:func:`_people`)."""
     texts = [r for r in runs if r.section in ROOT_CAUSE_SECTIONS] + stated
     # Patterns are compiled only for names the text contains (names match as written),
     # which is rarely any: compiling them for every report was most of the lint's time.
     joined = "\n".join(run.raw for run in texts)
-    patterns = _person_patterns(tuple(n for n in _people(report) if n in joined))
+    patterns = _person_patterns(tuple(n for n in people if n in joined))
     if not patterns:
         return
     for run in texts:
         seen: set[tuple[int, str]] = set()
         for pattern in patterns:
             for match in pattern.finditer(run.unquoted):
+                name = match.group("name")
                 line = run.line_at(match.start("name"))
-                if (line, match.group("name")) in seen:
+                if (line, name) in seen:
                     continue
-                seen.add((line, match.group("name")))
-                yield Finding(
-                    "PM202",
-                    line,
-                    f"'{match.group('name')}' is named as the cause in the root-cause text",
-                    "Describe what the system allowed, not who: name the step or the role "
-                    "('the deploy pipeline accepted...'), and what was missing to stop it.",
+                seen.add((line, name))
+                yield (
+                    name,
+                    Finding(
+                        "PM202",
+                        line,
+                        f"'{name}' is named as the cause in the root-cause text",
+                        "Describe what the system allowed, not who: name the step or the role "
+                        "('the deploy pipeline accepted...'), and what was missing to stop it.",
+                    ),
                 )
+
+
+# --- hindsight, omission and the human-error label ------------------------------------
+#
+# Learning-from-Incidents practice (Dekker's *Field Guide to Understanding Human
+# Error*, Allspaw's writing on counterfactuals, Etsy's debriefing guide) asks a report
+# to say what people saw and did, and why it made sense at the time, not what they
+# should have done or did not do: a counterfactual describes a world that did not
+# happen and judges the people in this one against it.
+#
+# The families below look for that wording only where a person is its subject, because
+# "the health check failed to detect the stuck worker" says what a system did (it ran
+# and missed), while "the on-call engineer failed to escalate" measures a person
+# against hindsight. A safeguard as the subject ("a canary would have caught it") is
+# the blameless form the guide recommends, so it is never reported.
+
+_ADVERBS = r"(?:\s+(?:also|then|just|simply|again|still|\w+ly))*"
+_DETERMINER = r"(?:the|an?|our|their|his|her|my|your|one|another|each|every|that|this)"
+_ROLE = (
+    r"(?:engineers?|developers?|devs|sres?|reviewers?|authors?|admins?|administrators?|"
+    r"technicians?|responders?|interns?|contractors?|employees?|staff(?:\s+members?)?|"
+    r"team(?:\s+members?)?|on-?call(?:\s+engineers?)?|"
+    r"incident\s+commanders?)"
+)
+# "operator" is also a Kubernetes controller ("the Postgres operator failed to
+# reconcile"), so it counts only right after a determiner or a word for a person's job.
+_OPERATOR = (
+    rf"{_DETERMINER}\s+(?:(?:lead|senior|junior|new|human|night|shift|duty|on-?call)\s+)?"
+    r"operators?"
+)
+_AGENT = (
+    r"(?:\b(?:i|we|you|he|she|someone|somebody)"
+    rf"|\b(?:{_DETERMINER}\s+(?:(?-i:[a-z][a-z-]*)\s+){{0,2}})?{_ROLE}"
+    rf"|\b{_OPERATOR})"
+)
+"""A person as the subject of a sentence: a pronoun or a role, never a system. Not
+"they", which as often means the servers."""
+
+_HAVE = rf"(?:\s+have|{_APOS}ve)\s+(?:\w+ly\s+)?"
+# What someone "could have" done in hindsight ("could have rolled back sooner"), as
+# against what was possible ("we could have lost data", "someone could have read it").
+_COULD_ACT = (
+    r"(?:prevented|avoided|averted|caught|noticed|spotted|detected|stopped|checked|tested|"
+    r"verified|asked|escalated|rolled\s+back|reverted|acted|reacted|paged|"
+    r"done\s+(?:more|better|something|things\s+differently))\b"
+)
+_SHOULD_ACT = (
+    rf"(?:{_COULD_ACT}|(?:known|reali[sz]ed|read|called|looked|waited|followed|remembered|"
+    r"double-checked|responded)\b)"
+)
+# A past participle after "should have": "should have rolled back the deploy", but
+# not "should have automated checks" (advice, with an adjective), so a participle
+# that is not in the list above must be followed by what follows a verb.
+_PARTICIPLE = (
+    r"(?:been\s+(?:more\s+)?(?:careful|attentive|aware|vigilant|diligent|thorough|cautious)\b"
+    rf"|{_SHOULD_ACT}"
+    r"|(?!(?:need|seed|speed|feed|red|bed|shed|breed)\b)[a-z]+(?:ed|en|wn|ne|ght|lt|pt|ft|un|"
+    r"aid|ead|eld|old|ade|ound)\b"
+    r"(?=\s+(?:the|an?|this|that|these|those|it|them|him|her|our|their|his|its|every|all|"
+    r"any|some|back|up|out|off|on|in|at|to|for|before|after|sooner|earlier|first|again|"
+    r"with|from|by|as|instead|immediately|\w+ly)\b|\s*[.,;:!?)]|\s*$))"
+)
+_SHOULD_HAVE = rf"(?:should|ought\s+to)(?:n{_APOS}t|\s+not)?{_HAVE}{_PARTICIPLE}"
+_COULD_HAVE = rf"could{_HAVE}{_COULD_ACT}"
+_FAILED_TO = r"fail(?:ed|s|ing)\s+to\b"
+_FORGOT = (
+    r"(?:(?:forgot|forgotten|forgetting)\s+(?:to|about|the|an?|that|our|his|her|their|its)"
+    r"|(?:neglect|omitt)(?:ed|ing)\s+to)\b"
+)
+# Steps only people follow. "Process", "policy" and "instructions" are also what
+# software follows or ignores ("ignored the child processes", "the retry policy"), so
+# they count only with a person as the subject.
+_PROCEDURE = (
+    r"(?:runbooks?|run\s+books?|playbooks?|procedures?|checklists?|sops?|documented\s+steps|"
+    r"best\s+practices?|(?:change|release|review|deploy(?:ment)?|approval|escalation|incident|"
+    r"on-?call|documented|agreed|standard|usual|normal)\s+process(?:es)?)\b"
+)
+_GUIDANCE = (
+    rf"(?:{_PROCEDURE}|(?:instructions|guidelines?|guidance|process|polic(?:y|ies)|"
+    r"documentation|advice|alerts?|alarms?|warnings?|pages?|notifications?|signs?)\b)"
+)
+_ANY_WORDS = r"(?:\w[\w-]*\s+){0,3}?"
+_NOT_FOLLOWED = (
+    rf"(?:did(?:n{_APOS}?t|\s+not)|never|chose\s+not\s+to|fail(?:ed|ing)\s+to)\s+follow(?:ed)?"
+)
+_DIDNT_FOLLOW = rf"{_NOT_FOLLOWED}\s+{_ANY_WORDS}{_PROCEDURE}"
+_IGNORED = (
+    rf"(?:{_NOT_FOLLOWED}|ignored|disregarded|dismissed|deviated\s+from)\s+{_ANY_WORDS}"
+    rf"{_GUIDANCE}"
+)
+_IGNORED_BY_NAME = (
+    rf"(?:ignored|disregarded|dismissed|deviated\s+from)\s+{_ANY_WORDS}"
+    rf"(?:{_PROCEDURE}|(?:alerts?|alarms?|pages?|warning\s+signs?)\b)"
+)
+
+_HINDSIGHT_HINT = (
+    "Hindsight judges a decision by its outcome: describe what the person saw and knew at "
+    "the time and why the action made sense then, and name the safeguard that was missing "
+    "('no alert covered the pool size')."
+)
+_OMISSION_HINT = (
+    "Say what happened, not what did not: what the person was doing and saw, why the step "
+    "was easy to miss (manual, no reminder, a runbook out of date), and which safeguard "
+    "would catch it next time."
+)
+
+HINDSIGHT = (
+    _family(
+        "should-have",
+        rf"{_AGENT}{_ADVERBS}\s+(?:{_SHOULD_HAVE}|{_COULD_HAVE})",
+        _HINDSIGHT_HINT,
+        "should could ought",
+        "PM209",
+    ),
+)
+OMISSION = (
+    _family(
+        "didnt-follow",
+        rf"\b{_DIDNT_FOLLOW}",
+        "Describe what the person did and why it made sense at the time, then ask why the "
+        "documented steps were not the obvious path (out of date, hard to find, wrong for "
+        "this case, slower under pressure).",
+        "follow",
+        "PM210",
+    ),
+    _family("failed-to", rf"{_AGENT}{_ADVERBS}\s+{_FAILED_TO}", _OMISSION_HINT, "fail", "PM210"),
+    _family("forgot-to", rf"\b{_FORGOT}", _OMISSION_HINT, "forgot forgett neglect omitt", "PM210"),
+    _family(
+        "ignored",
+        rf"{_AGENT}{_ADVERBS}\s+{_IGNORED}",
+        "Describe what the person saw and why the signal or the documented step did not "
+        "stand out (the alert fired often or named no action, the runbook was out of date "
+        "or hard to find); that is what to fix.",
+        "ignored disregarded dismissed follow deviated",
+        "PM210",
+    ),
+)
+HUMAN_ERROR = (
+    _family(
+        "human-error",
+        # Not where a report discusses the label ("not human error", "rather than human
+        # error") or designs against slips ("to prevent human error").
+        r"(?<!\bnot\s)(?<!\bnot\sa\s)(?<!\bnot\san\s)(?<!\bno\s)(?<!\bthan\s)"
+        r"(?<!\bprevent\s)(?<!\bprevents\s)(?<!\bagainst\s)(?<!\bcall\s)(?<!\bcalled\s)"
+        r"\b(?:human[\s-]+(?:errors?|mistakes?|failures?|slips?)|(?:operator|pilot)[\s-]+errors?)"
+        r"(?![\s-]+(?:rates?|codes?|logs?|messages?|counts?|budgets?|handling|pages?|paths?|"
+        r"states?|metrics?)\b)"
+        r"|\bfat[\s-]?finger(?:ed|ing|s)?\b|\bpebkac\b|\bpebcak\b",
+        "'Human error' is where the analysis starts, not where it ends: describe the action, "
+        "what made it reasonable at the time, and what let the slip through (the tool "
+        "accepted the input, no confirmation step, no dry run).",
+        "human operator pilot finger pebkac pebcak",
+        "PM211",
+    ),
+)
+COUNTERFACTUAL = (
+    _family(
+        "preventable",
+        rf"\b(?:could|would|might)(?:\s+\w+ly)?{_HAVE}been\s+(?:\w+ly\s+)?"
+        r"(?:prevented|avoided|averted)\b"
+        rf"|\bshould{_HAVE}been\s+(?:caught|noticed|spotted|prevented|avoided)\b"
+        rf"|\bwould(?:n{_APOS}t|\s+not){_HAVE}(?:happened|occurred)\b"
+        r"|\b(?:was|were|been)\s+(?:\w+ly\s+)?(?:preventable|avoidable)\b"
+        r"|\b(?:an?\s+)?(?:\w+ly\s+)?(?:preventable|avoidable)\s+(?:outage|incident|failure|"
+        r"error|mistake|event)s?\b",
+        "Describe what happened rather than what might have: name the safeguard that was "
+        "missing and what it would take to add it ('no canary stage ran before the global "
+        "push').",
+        "prevent avoid avert caught noticed spotted happen occur",
+        "PM214",
+    ),
+    _family(
+        "if-only",
+        r"\bif\s+only\s+(?:we|i|you|he|she|they|someone|somebody|"
+        r"(?:the|our)\s+(?:[\w-]+\s+){0,2}?[\w-]+)"
+        rf"(?:\s+had|\s+hadn{_APOS}t|{_APOS}d|\s+knew|\s+did|\s+didn{_APOS}t|\s+would|\s+could)\b",
+        "Describe what happened and what the people involved knew then; 'if only' "
+        "describes a world that did not happen.",
+        "only",
+        "PM214",
+    ),
+)
+
+# --- anyone named as the one who slipped -----------------------------------------------
+#
+# PM202 knows the report's own people; a colleague who wrote nothing is named as often.
+# A name is a capitalised word (with an optional surname or initial) or an @handle that
+# starts a clause and is the subject of a blamed action. Products and companies are
+# capitalised too ("Kubernetes failed to", "Jenkins forgot"), so for a name the report
+# does not list as a person, only actions that only people do count: forgetting,
+# neglecting, not following a runbook, ignoring an alert, messing up. The report's
+# authors and owners, and @handles that are not teams, also count with "failed to",
+# "made a mistake" and hindsight ("should have checked").
+
+_UPPER, _LOWER = "A-Z\u00c0-\u00d6\u00d8-\u00de", "a-z\u00df-\u00f6\u00f8-\u00ff"
+_NAME_WORD = rf"[{_UPPER}](?:[{_LOWER}]+|['\u2019][{_UPPER}][{_LOWER}]+)(?:-[{_UPPER}][{_LOWER}]+)?"
+_SURNAME = rf"[{_UPPER}](?:\.|[{_LOWER}]+(?:[{_UPPER}'\u2019-][{_UPPER}]?[{_LOWER}]+)?)"
+_NOT_NAMES_AT_START = (
+    # Words that start a clause with a capital and could be the subject of the actions
+    # below: pronouns, determiners, roles, groups, sentence adverbs, months and days.
+    "i we you he she they it someone somebody everyone everybody anyone anybody nobody "
+    "noone none one each every all both either neither some any no this that these those "
+    "the a an our their his her its my your who which what engineering engineers engineer "
+    "ops devops sre sres operators operator developers developer support staff management "
+    "leadership security legal finance sales marketing product team teams users user "
+    "customers customer people humans responders reviewers reviewer admins admin on-call "
+    "oncall automation monitoring alerting tooling ci it then later also however "
+    "unfortunately eventually meanwhile initially finally again still instead otherwise "
+    "therefore thus hence here there now once yesterday today tonight clearly apparently "
+    "probably perhaps maybe somehow nevertheless nonetheless afterwards subsequently "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday because when after since as "
+    "and but so while until before though although if unless where"
+)
+_NOT_NAME = "|".join(sorted(_NOT_NAMES_AT_START.split(), key=len, reverse=True))
+_PERSON_ONLY = (
+    rf"{_FORGOT}|{_DIDNT_FOLLOW}|{_IGNORED_BY_NAME}|(?:messed|screwed|slipped)\s+up\b|botched\b|"
+    rf"fat[\s-]?fingered\b|should{_HAVE}(?:known|noticed|reali[sz]ed|remembered|asked|"
+    r"double-checked|been\s+more\s+careful)\b"
+)
+_ALSO_FOR_PEOPLE = (
+    rf"{_FAILED_TO}|{_SHOULD_HAVE}|{_COULD_HAVE}|overlooked\b|"
+    r"made\s+(?:a|an|the)\s+(?:\w+\s+)?(?:mistake|error|typo|blunder)\b|"
+    r"(?:was|is)\s+(?:at\s+fault|to\s+blame|careless|negligent)\b"
+)
+_NAMED = re.compile(
+    # A clause starts: the text, a sentence, a cell, a colon, a comma or a conjunction.
+    r"(?:(?:\A|(?<=[.!?:;,|(\u2014]))\s*|(?i:\b(?:because|when|after|since|as|and|but|so|"
+    r"then|while|until|before|once|that|where|though|although|if|unless))\s+)"
+    rf"(?P<name>@[A-Za-z0-9][\w.-]*[A-Za-z0-9]|(?!(?i:{_NOT_NAME})\b){_NAME_WORD}"
+    rf"(?:\s+{_SURNAME})?)"
+    rf"(?i:{_ADVERBS}\s+(?:(?P<person_only>{_PERSON_ONLY})|{_ALSO_FOR_PEOPLE}))"
+)
+_PERSON_ONLY_TRIGGERS = _words(
+    "forgot forgett neglect omitt follow ignored disregard deviated dismissed messed screwed "
+    "slipped botched finger should"
+)
+_PEOPLE_TRIGGERS = _words("fail should could ought overlooked made blame fault careless negligent")
+"""Words of the actions that count only for the report's people and @handles."""
+_NAMED_TRIGGERS = _PERSON_ONLY_TRIGGERS | _PEOPLE_TRIGGERS
+_NAMED_HINT = (
+    "Name the role, not the person, and say what they saw and why the action made sense "
+    "at the time: 'the on-call engineer renewed certificates by hand; nothing reminded "
+    "them of this one'."
+)
+
+
+def _is_person_handle(handle: str) -> bool:
+    """An owner or @handle that names a person, not a team (``@payments-team``)."""
+    return bool(handle) and not (_TEAM_WORDS.search(handle) or "-" in handle or "/" in handle)
+
+
+def _name_key(name: str) -> str:
+    return name.lstrip("@").split()[0].casefold()
+
+
+def _named(run: Prose, people: frozenset[str]) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, name, phrase) of each name that is the subject of a blamed action."""
+    for match in _NAMED.finditer(run.unquoted):
+        name = match.group("name")
+        if name.startswith("@"):
+            known = _is_person_handle(name[1:])
+        else:
+            known = name in people or name.split()[0] in people
+        if match.group("person_only") is None and not known:
+            continue
+        start = match.start("name")
+        phrase = " ".join(run.raw[start : match.end()].split())
+        yield start, match.end(), name, phrase
+
+
+# --- reporting the phrases -------------------------------------------------------------
+
+LANGUAGE = (*BLAMEFUL, *HUMAN_ERROR, *OMISSION, *HINDSIGHT, *COUNTERFACTUAL)
+"""Every phrase family, the most specific first: where two match the same words, the
+first is reported (a name as the subject is reported before all of them)."""
+_PHRASING = {
+    "PM201": "blameful phrasing",
+    "PM209": "hindsight judgement",
+    "PM210": "omission framing",
+    "PM211": "human-error label",
+    "PM214": "counterfactual",
+}
+
+
+def _language(
+    runs: list[Prose], people: frozenset[str], skip: frozenset[tuple[int, str]] = frozenset()
+) -> Iterator[Finding]:
+    """Phrase families (PM201, PM209-PM211, PM214) and names in blame (PM212).
+
+    ``skip``: (line, name) pairs that PM202 reports already.
+    """
+    # Trigger words are looked for in the whole text first: most reports hold the
+    # words of no family or one, and only runs holding them are searched. The text
+    # as written holds every word its blanked-out version does.
+    everything = "\n".join(run.raw for run in runs).lower()
+    families = [f for f in LANGUAGE if any(word in everything for word in f.triggers)]
+    if not families and not any(word in everything for word in _NAMED_TRIGGERS):
+        return
+    for run in runs:
+        written = run.raw.lower()
+        run_families = [f for f in families if any(word in written for word in f.triggers)]
+        run_names = any(word in written for word in _PERSON_ONLY_TRIGGERS) or (
+            any(word in written for word in _PEOPLE_TRIGGERS)
+            and ("@" in run.raw or any(name in run.raw for name in people))
+        )
+        if not run_families and not run_names:
+            continue
+        taken: list[tuple[int, int]] = []
+        found: list[tuple[int, Finding]] = []
+        for start, end, name, phrase in _named(run, people) if run_names else ():
+            taken.append((start, end))
+            line = run.line_at(start)
+            if (line, _name_key(name)) not in skip:
+                message = f"'{name}' is named as the subject of a blamed action ('{phrase}')"
+                found.append((start, Finding("PM212", line, message, _NAMED_HINT)))
+        lowered = run.unquoted.lower()
+        for family in run_families:
+            if not any(word in lowered for word in family.triggers):
+                continue
+            for match in family.pattern.finditer(run.unquoted):
+                start, end = match.span()
+                if any(start < other_end and other_start < end for other_start, other_end in taken):
+                    continue
+                taken.append((start, end))
+                phrase = " ".join(run.raw[start:end].split())
+                message = f"{_PHRASING[family.code]} '{phrase}' ({family.name})"
+                found.append(
+                    (start, Finding(family.code, run.line_at(start), message, family.suggestion))
+                )
+        for _, finding in sorted(found, key=lambda pair: pair[0]):
+            yield finding
 
 
 # --- vague wording -----------------------------------------------------------------
@@ -564,6 +879,43 @@ def _owner_key(owner: str) -> str:
     return " ".join(re.sub(r"[*_`]", "", owner).strip().lower().split())
 
 
+# "Be more careful" is not an action: it asks people to be better instead of making the
+# slip hard to make. Such an item has no verb from the vocabulary ("be", "remember"),
+# or one that hides it ("double-check"), so it gets this hint instead of PM208's.
+VIGILANCE = re.compile(
+    r"\b(?:be|being|stay|staying|remain|are|is)\s+(?:more\s+|extra\s+|very\s+|especially\s+|"
+    r"particularly\s+)?(?:careful|vigilant|attentive|diligent|cautious|mindful)\b"
+    r"|\bmore\s+(?:careful|vigilant|attentive|diligent|cautious|mindful|attention)\b"
+    r"|\btake\s+(?:more|extra|greater|special)\s+care\b"
+    r"|\bpay\s+(?:more\s+|closer\s+|extra\s+|special\s+|greater\s+)?attention\b"
+    rf"|\b(?:remember|don{_APOS}?t\s+forget|do\s+not\s+forget|never\s+forget)\s+to\b"
+    r"|\b(?:double|triple)[\s-]?check(?:s|ed|ing)?\b"
+    r"|\btry\s+harder\b",
+    re.IGNORECASE,
+)
+_VIGILANCE_WORDS = (
+    "careful",
+    "vigilan",
+    "attenti",
+    "diligen",
+    "cautio",
+    "mindful",
+    "care",
+    "remember",
+    "forget",
+    "check",
+    "harder",
+)
+
+
+def is_vigilance(action: str) -> bool:
+    """Whether an action item asks people to take more care rather than add a safeguard."""
+    text = action.lower()
+    if not any(word in text for word in _VIGILANCE_WORDS):
+        return False
+    return VIGILANCE.search(_blank(action, _CODE_SPAN)) is not None
+
+
 def _actions(report: Report) -> Iterator[Finding]:
     for item in report.action_items:
         owner = _owner_key(item.owner)
@@ -573,7 +925,14 @@ def _actions(report: Report) -> Iterator[Finding]:
                 item.line,
                 f"action item {item.id or '?'} has the placeholder owner '{item.owner}'",
             )
-        if item.action.strip() and not has_verb(item.action):
+        if is_vigilance(item.action):
+            yield Finding(
+                "PM213",
+                item.line,
+                f"action item {item.id or '?'} ('{item.action.strip()}') asks people to take "
+                "more care instead of naming a safeguard",
+            )
+        elif item.action.strip() and not has_verb(item.action):
             yield Finding(
                 "PM208",
                 item.line,
@@ -595,9 +954,12 @@ def lint_report(report: Report, tokens: list[Token] | None = None) -> list[Findi
     runs = prose_of(report, tokens)
     fields = list(_frontmatter_prose(report))
     stated = [p for kind, p in fields if kind == "root_cause"]
-    findings = list(_blameful(runs))
-    findings += _blameful([p for _, p in fields])
-    findings += _people_as_cause(report, runs, stated)
+    people = _people(report)
+    causes = list(_people_as_cause(runs, stated, people))
+    named = frozenset((finding.line, _name_key(name)) for name, finding in causes)
+    findings = list(_language(runs, frozenset(people), named))
+    findings += _language([p for _, p in fields], frozenset(people), named)
+    findings += [finding for _, finding in causes]
     findings += _vague(runs)
     findings += _vague(stated)
     actions = list(_actions(report))

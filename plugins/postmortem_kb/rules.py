@@ -389,6 +389,59 @@ _CATALOGUE += [
         "An action item's text has no verb, so it does not say what will be done.",
         "Start with a verb: 'Add connection pool alerting', not 'Connection pool alerting'.",
     ),
+    # Blameless language as Learning-from-Incidents practice describes it (lint.py).
+    Rule(
+        "PM209",
+        "hindsight",
+        _W,
+        "A person is judged with hindsight: what they should, ought to or could have done "
+        "('the on-call engineer should have rolled back', 'we could have caught it').",
+        "Describe what the person saw and knew at the time and why the action made sense "
+        "then; name the safeguard that was missing.",
+    ),
+    Rule(
+        "PM210",
+        "omission-framing",
+        _W,
+        "A person is described by what they did not do: 'failed to', 'forgot to', "
+        "'neglected to', 'didn't follow the runbook', 'ignored the alert'.",
+        "Say what happened, why the step was easy to miss, and which safeguard would catch it.",
+    ),
+    Rule(
+        "PM211",
+        "human-error",
+        _W,
+        "'Human error' (or 'operator error', 'fat-fingered') stands where an explanation "
+        "should be.",
+        "Describe the action, what made it reasonable at the time, and what let the slip "
+        "through (no confirmation step, no dry run, the tool accepted the input).",
+    ),
+    Rule(
+        "PM212",
+        "named-blame",
+        _W,
+        "A name or @handle, anyone's, is the subject of a blamed action ('Bob forgot to "
+        "renew', '@alice didn't follow the runbook').",
+        "Name the role, not the person, and say what they saw and why the action made "
+        "sense at the time.",
+    ),
+    Rule(
+        "PM213",
+        "vigilance-action",
+        _W,
+        "An action item asks people to be more careful, pay attention, remember or "
+        "double-check, instead of naming a safeguard.",
+        "Name the safeguard that makes care unnecessary: an automated check, a confirmation "
+        "step, an alert, a safer default ('Add a pre-deploy check that rejects a zero limit').",
+    ),
+    Rule(
+        "PM214",
+        "counterfactual",
+        Level.INFO,
+        "An outcome is described by what did not happen: 'could have been prevented', "
+        "'was avoidable', 'should have been caught', 'if only we had'.",
+        "Describe what happened, and name the safeguard that was missing and what adding it takes.",
+    ),
     # Review policies (policies.py): only with `pmkb check --policies`.
     Rule(
         "PM220",

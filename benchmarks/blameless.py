@@ -1,0 +1,153 @@
+"""The blameless-language rules on real postmortems, and what the lint costs.
+
+    python benchmarks/blameless.py /work/corpus/icco/data            # list every hit
+    python benchmarks/blameless.py /work/corpus/icco/data --time 2000
+
+Each entry of the corpus (Markdown with YAML frontmatter: title, summary, the
+description as the body) becomes a minimal valid report: its title, its summary as
+``root_cause.summary`` and its description as the Root Cause Analysis section. The
+reports are checked as ``pmkb check`` does, and every finding of the language rules
+(PM201, PM202, PM209 to PM214) is printed with the entry's uuid, the line in the
+entry's own file and the phrase, so each can be reviewed by hand. The corpus is read
+from the path given and never copied: it may not be committed (icco/postmortems is
+GPL-3.0), and neither may this script's output.
+
+With ``--time N`` it also times the lint (``lint_report``, the step that holds every
+language rule) per report on the corpus and on N synthetic reports
+(benchmarks/synthetic.py), as the median of five passes, in CPU time. Run it once on
+this branch and once with ``PYTHONPATH`` naming another checkout's ``plugins`` folder
+to compare: only ``lint_report`` is called, which every version has.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from postmortem_kb import Keep, Settings, find_reports, load, read_report
+from postmortem_kb.body import parse_tokens
+from postmortem_kb.lint import lint_report
+
+LANGUAGE_CODES = ("PM201", "PM202", "PM209", "PM210", "PM211", "PM212", "PM213", "PM214")
+HEAD = """\
+---
+id: INC-2000-{number:03d}
+title: {title}
+date: "2000-01-01"
+severity: SEV2
+status: Review
+authors: ["Corpus Reader"]
+root_cause:
+  category: other
+  summary: {summary}
+---
+## Root Cause Analysis
+
+"""
+SUMMARY_LINE = 10
+"""The line of ``summary:`` in HEAD."""
+
+
+def split_entry(text: str) -> tuple[dict[str, object], int, str]:
+    """An entry's frontmatter, the file line its body starts on, and the body."""
+    _, front, body = text.split("---\n", 2)
+    return yaml.safe_load(front) or {}, front.count("\n") + 3, body
+
+
+def convert(corpus: Path, folder: Path) -> dict[str, tuple[str, int, int]]:
+    """Write one report per entry; for each report's name: (uuid, first body line of
+    the report, first body line of the entry), to give lines in the entry's own file."""
+    where: dict[str, tuple[str, int, int]] = {}
+    for number, path in enumerate(sorted(corpus.glob("*.md")), start=1):
+        meta, body_line, body = split_entry(path.read_text(encoding="utf-8"))
+        head = HEAD.format(
+            number=number,
+            title=json.dumps(str(meta.get("title") or path.stem)),
+            summary=json.dumps(" ".join(str(meta.get("summary") or "Not given.").split())),
+        )
+        name = f"{number:03d}.md"
+        (folder / name).write_text(head + body, encoding="utf-8")
+        where[name] = (str(meta.get("uuid") or path.stem), head.count("\n") + 1, body_line)
+    return where
+
+
+def corpus_summary_line(corpus: Path, uuid: str) -> int:
+    for number, text in enumerate((corpus / f"{uuid}.md").read_text().splitlines(), start=1):
+        if text.startswith("summary:"):
+            return number
+    return 1
+
+
+def hits(corpus: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        where = convert(corpus, folder)
+        kb = load(find_reports(folder, Settings()), Settings(), folder)
+        found = [p for p in kb.problems if p.code in LANGUAGE_CODES]
+        for problem in sorted(found, key=lambda p: (where[p.path][0], p.line, p.code)):
+            uuid, report_line, entry_line = where[problem.path]
+            if problem.line == SUMMARY_LINE:
+                line = corpus_summary_line(corpus, uuid)
+            elif problem.line >= report_line:
+                line = problem.line - report_line + entry_line
+            else:
+                line = 0  # the title
+            print(f"{uuid}:{line}: {problem.code} {problem.message}")
+        other = sorted({p.code for p in kb.problems} - set(LANGUAGE_CODES))
+        print(f"{len(found)} findings of the language rules in {len(where)} entries")
+        print(f"(other rules seen: {', '.join(other) or 'none'})", file=sys.stderr)
+
+
+def lint_time(folder: Path) -> tuple[int, float]:
+    """Reports in ``folder`` and the median CPU milliseconds ``lint_report`` takes on each."""
+    settings = Settings()
+    reports = [read_report(p, rel, settings) for p, rel in find_reports(folder, settings)]
+    for report in reports:
+        report.make_lean(Keep.ALL)
+    parsed = [(report, parse_tokens(report.source.body)) for report in reports]
+    passes = []
+    for _ in range(5):
+        started = time.process_time()
+        for report, tokens in parsed:
+            lint_report(report, tokens)
+        passes.append(time.process_time() - started)
+    return len(reports), statistics.median(passes) * 1000 / len(reports)
+
+
+def timing(corpus: Path, synthetic_count: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from synthetic import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        convert(corpus, folder)
+        count, per_report = lint_time(folder)
+        print(f"lint on the corpus: {per_report:.3f} ms CPU per report ({count} reports)")
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(synthetic_count, Path(tmp))
+        count, per_report = lint_time(Path(tmp))
+        print(f"lint on synthetic reports: {per_report:.3f} ms CPU per report ({count} reports)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, help="the corpus's data folder (*.md)")
+    parser.add_argument("--time", type=int, metavar="N", help="also time the lint on N reports")
+    arguments = parser.parse_args()
+    if not arguments.corpus.is_dir():
+        parser.error(f"{arguments.corpus} is not a folder")
+    if arguments.time:
+        timing(arguments.corpus, arguments.time)
+    else:
+        hits(arguments.corpus)
+
+
+if __name__ == "__main__":
+    main()
