@@ -14,11 +14,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from postmortem_kb import Settings, find_reports, load
-from postmortem_kb.lint import BLAMEFUL, VAGUE, Family, has_verb
-from tests.conftest import VALID, check_text
+from postmortem_kb.lint import (
+    BLAMEFUL,
+    COUNTERFACTUAL,
+    HINDSIGHT,
+    HUMAN_ERROR,
+    NAMED_BLAME,
+    NAMED_TRIGGERS,
+    OMISSION,
+    PERSON_ONLY_TRIGGERS,
+    VAGUE,
+    Family,
+    has_verb,
+    is_vigilance,
+)
+from tests.conftest import VALID, check_text, pmkb
 
 ROOT = Path(__file__).resolve().parent.parent
+LANGUAGE_CODES = {"PM209", "PM210", "PM211", "PM212", "PM213", "PM214"}
+"""The blameless-language rules of Learning-from-Incidents practice."""
 LINT_CODES = {"PM201", "PM202", "PM203", "PM204", "PM205", "PM206", "PM207", "PM208"}
+LINT_CODES |= LANGUAGE_CODES
 
 WRONG = "Load tests missed error paths."  # the What Went Wrong section, line 56
 ROOT_CAUSE = "A new error path did not release its connection."  # line 41
@@ -192,8 +208,9 @@ def test_a_person_mentioned_but_not_as_the_cause_is_not(tmp_path: Path, sentence
     assert lint(tmp_path, with_text(ROOT_CAUSE, sentence)) == []
 
 
-def test_names_outside_the_root_cause_are_not_checked(tmp_path: Path) -> None:
-    assert lint(tmp_path, with_text(WRONG, "Alice forgot to add the alert.")) == []
+def test_names_outside_the_root_cause_are_pm212s(tmp_path: Path) -> None:
+    found = lint(tmp_path, with_text(WRONG, "Alice forgot to add the alert."))
+    assert [(code, line) for code, line, _ in found] == [("PM212", 56)]
 
 
 def test_teams_are_not_people(tmp_path: Path) -> None:
@@ -208,6 +225,226 @@ def test_a_person_in_the_root_cause_summary(tmp_path: Path) -> None:
         '  summary: "Alice forgot to release database connections."',
     )
     assert [(c, line) for c, line, _ in lint(tmp_path, text)] == [("PM202", 12)]
+
+
+# --- hindsight, omission, human error, names in blame (PM209-PM212, PM214) ------------
+
+# Every phrase issue 19 names, and its neighbours: (sentence, findings on line 56).
+# Alice Smith and Bob Johnson are the report's authors; Carol and @dave are not.
+LANGUAGE_CASES = [
+    ("Bob forgot to renew the certificate.", ["PM212"]),
+    ("Carol forgot to renew the certificate.", ["PM212"]),
+    ("Human error: Carol didn't follow the runbook.", ["PM211", "PM212"]),
+    ("Human error: Bob didn't follow the runbook.", ["PM211", "PM212"]),
+    ("The on-call engineer should have rolled back at 10:20.", ["PM209"]),
+    ("We should have caught this in staging.", ["PM209"]),
+    ("He ought to have asked before deploying.", ["PM209"]),
+    ("The engineer should have been more careful.", ["PM209"]),
+    ("A second reviewer could have prevented this.", ["PM209"]),
+    ("The on-call engineer failed to escalate.", ["PM210"]),
+    ("We failed to notice the disk filling.", ["PM210"]),
+    ("Someone forgot to renew the certificate.", ["PM210"]),
+    ("The change came from a script that neglected to run the tests.", ["PM210"]),
+    ("The operator didn't follow the runbook.", ["PM210"]),
+    ("The deploy did not follow the change process.", ["PM210"]),
+    ("The on-call engineer ignored the disk alerts.", ["PM210"]),
+    ("The root cause was human error.", ["PM211"]),
+    ("An engineer fat-fingered the region name.", ["PM211"]),
+    ("If only we had added the alert.", ["PM214"]),
+    ("This could have been prevented.", ["PM214"]),
+    ("The outage would have been avoided if the canary had run.", ["PM214"]),
+    ("It should have been caught in review.", ["PM214"]),
+    ("The outage was entirely avoidable.", ["PM214"]),
+    ("@dave didn't follow the runbook.", ["PM212"]),
+    ("@dave failed to renew the certificate.", ["PM212"]),
+    ("Because Carol ignored the disk alerts, the volume filled.", ["PM212"]),
+    ("On Monday, Carol messed up the rollout.", ["PM212"]),
+    ("Bob failed to renew the certificate.", ["PM212"]),
+    ("Alice made a mistake in the rate limit.", ["PM212"]),
+    ("Carol Nguyen should have known the pool was small.", ["PM212"]),
+]
+
+# Sentences that use the same words and blame nobody: systems and products as subjects,
+# safeguards in hindsight, possibility rather than hindsight, advice, and text quoted.
+NOT_BLAME = [
+    "The health check failed to detect the stuck worker.",
+    "Kubernetes failed to reschedule the pods onto the new nodes.",
+    "GitHub failed to deliver webhooks for 20 minutes, and PagerDuty failed to page anyone.",
+    "Jenkins failed to start the build, and Consul failed to elect a leader.",
+    "The Postgres operator failed to promote the replica.",
+    "Customers failed to check out for 12 minutes.",
+    "A staging check would have prevented this.",
+    "PostgreSQL would have stopped accepting writes within three days.",
+    "If only one replica is down, writes continue.",
+    "We could have lost the ledger if the second disk had failed.",
+    "Someone could have read the tokens from the public bucket.",
+    "We couldn't have known that the flag was renamed.",
+    "We should have an alert on the pool size.",
+    "We should have automated checks for this, and dedicated capacity for the queue.",
+    "Engineers followed the runbook; its step 4 named a flag that v2 had renamed.",
+    "The retry policy ignored the Retry-After header, and the kernel ignored the child processes.",
+    "This was not human error: the tool accepted the input.",
+    "Confirmation steps prevent human error; human factors research calls this a mode error.",
+    "The operator error rate stayed flat.",
+    "Forgot-password requests doubled.",
+    "In March, the team followed the new release process.",
+    "Bob found the leak at 10:30 and Alice rolled back the deploy.",
+    "Alice's review caught the second leak.",
+    'The guide asks us not to write "Carol forgot to renew" or "human error".',
+    "The `forgot_to_renew` flag was set, and `failed to follow runbook` was logged.",
+    "> Carol forgot to renew the certificate.\n\nThe renewal was manual.",
+    "<!-- should have, failed to, human error -->\nThe renewal was manual.",
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), LANGUAGE_CASES)
+def test_blameful_language_is_reported(tmp_path: Path, sentence: str, expected: list[str]) -> None:
+    found = lint(tmp_path, with_text(WRONG, sentence, status="Review"))
+    assert [(code, line) for code, line, _ in found] == [(code, 56) for code in expected], found
+
+
+@pytest.mark.parametrize("sentence", NOT_BLAME)
+def test_the_same_words_without_blame_are_not_reported(tmp_path: Path, sentence: str) -> None:
+    assert lint(tmp_path, with_text(WRONG, sentence, status="Review")) == []
+    assert lint(tmp_path, with_text(ROOT_CAUSE, sentence, status="Review")) == []
+
+
+def test_findings_name_the_phrase_and_say_what_to_write(tmp_path: Path) -> None:
+    text = with_text(WRONG, "Human error: Carol didn't follow the runbook. We should have known.")
+    problems = [p for p in check_text(tmp_path, text) if p.code in LINT_CODES]
+    assert [(p.code, p.message) for p in problems] == [
+        ("PM201", "blameful phrasing 'should have known' (should-have-known)"),
+        ("PM211", "human-error label 'Human error' (human-error)"),
+        (
+            "PM212",
+            "'Carol' is named as the subject of a blamed action "
+            "('Carol didn't follow the runbook')",
+        ),
+    ]
+    hints = {p.code: p.hint for p in problems}
+    assert "what made it reasonable at the time" in hints["PM211"]
+    assert "Name the role, not the person" in hints["PM212"]
+    assert all(p.level == "warning" for p in problems)
+
+
+def test_counterfactual_outcomes_are_info_and_pass_a_strict_check(tmp_path: Path) -> None:
+    text = with_text(WRONG, "This outage was avoidable.", "Review")
+    problems = check_text(tmp_path, text)
+    assert [(p.code, str(p.level)) for p in problems] == [("PM214", "info")]
+    assert "name the safeguard that was missing" in problems[0].hint
+    done = pmkb("check", "--strict", "report.md", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "info PM214 counterfactual" in done.stdout
+    (tmp_path / "report.md").write_text(
+        text.replace("This outage was avoidable.", "We failed to see the alert.")
+    )
+    assert pmkb("check", "--strict", "report.md", cwd=tmp_path).returncode == 1
+
+
+def test_the_most_specific_phrase_is_reported_once(tmp_path: Path) -> None:
+    """Overlapping matches of several families are reported once, by the first family."""
+    found = lint(tmp_path, with_text(WRONG, "This could have been prevented if you had checked."))
+    assert [(code, line) for code, line, _ in found] == [("PM201", 56)]
+    found = lint(tmp_path, with_text(WRONG, "The engineer failed to follow the runbook."))
+    assert [(code, message) for code, _, message in found] == [
+        ("PM210", "omission framing 'failed to follow the runbook' (didnt-follow)")
+    ]
+
+
+def test_a_name_pm202_reports_is_not_reported_twice(tmp_path: Path) -> None:
+    text = with_text(ROOT_CAUSE, "Alice forgot to release the connection; Carol ignored the alert.")
+    found = lint(tmp_path, text)
+    assert [(code, line) for code, line, _ in found] == [("PM202", 41), ("PM212", 41)], found
+    assert "'Carol'" in found[1][2]
+
+
+def test_language_rules_read_the_frontmatter_text(tmp_path: Path) -> None:
+    text = VALID.replace(
+        '  summary: "An error path did not release database connections."',
+        '  summary: "Human error: an engineer forgot to release database connections."',
+    )
+    found = lint(tmp_path, text)
+    assert [(code, line) for code, line, _ in found] == [("PM210", 12), ("PM211", 12)]
+
+
+def test_team_handles_and_products_are_not_people(tmp_path: Path) -> None:
+    """A team is not named as a person (PM212), though its omission is still framed as one."""
+    text = with_text(WRONG, "@payments-team forgot to renew it. Redis failed to evict keys.")
+    assert lint(tmp_path, text) == [("PM210", 56, "omission framing 'forgot to' (forgot-to)")]
+
+
+def _guide_table(heading: str) -> list[list[str]]:
+    """The rows of the first table under a heading of the writing guide, as cells."""
+    page = (ROOT / "postmortems" / "guide" / "writing.md").read_text(encoding="utf-8")
+    section = page.split(heading, 1)[1]
+    rows = [line for line in section.split("\n\n", 3)[2].splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in row.strip("|").split(" | ")] for row in rows[2:]]
+
+
+@pytest.mark.parametrize(
+    "row", _guide_table('### Hindsight, omissions and "human error"'), ids=lambda r: r[2]
+)
+def test_the_guides_examples_are_what_the_rules_do(tmp_path: Path, row: list[str]) -> None:
+    """Each 'Instead of' sentence of the writing guide trips the rules its row names, and
+    each 'Write' sentence trips none."""
+    instead, write, rules = row
+    found = lint(tmp_path, with_text(WRONG, instead.replace(" / ", "\n\n"), "Review"))
+    assert {code for code, _, _ in found} == set(rules.split(", ")), found
+    assert lint(tmp_path, with_text(WRONG, write, "Review")) == []
+
+
+# --- action items that ask for care (PM213) ---------------------------------------------
+
+VIGILANCE_ACTIONS = [
+    "Be more careful",
+    "Be more careful with config changes",
+    "Be more vigilant about disk alerts",
+    "Engineers should be more attentive during deploys",
+    "Pay more attention to the dashboards",
+    "Pay attention to the region flag",
+    "Remember to renew the certificate",
+    "Don't forget to drain the node",
+    "Double-check the region before running the script",
+    "Triple check firewall changes",
+    "Take extra care with migrations",
+    "More careful code reviews",
+    "Try harder to follow the runbook",
+]
+ACTIONS_WITH_A_SAFEGUARD = [
+    "Add a pre-deploy check that rejects a rate limit of 0",
+    "Page when a disk will be full within 4 hours at the current rate",
+    "Renew the certificate automatically and alert 14 days before expiry",
+    "Make the script ask for the region and show how many hosts it will touch",
+    "Verify the expiry date of every certificate",
+    "Remind certificate owners by email 30 days before expiry",
+    "Check replication lag every minute and alert above 30 s",
+    "Move the old cluster out of the rotation",
+    "Document `--be-careful` and `remember_to` flags",
+]
+
+
+@pytest.mark.parametrize("action", VIGILANCE_ACTIONS)
+def test_an_action_that_asks_for_care_gets_its_own_hint(tmp_path: Path, action: str) -> None:
+    text = VALID.replace("| Test error paths under load |", f"| {action} |")
+    problems = [p for p in check_text(tmp_path, text) if p.code in LINT_CODES]
+    assert [(p.code, p.line) for p in problems] == [("PM213", 48)], problems
+    assert "name" in problems[0].hint.lower() and "safeguard" in problems[0].hint
+    assert is_vigilance(action)
+
+
+@pytest.mark.parametrize("action", ACTIONS_WITH_A_SAFEGUARD)
+def test_an_action_that_names_a_safeguard_is_not_vigilance(tmp_path: Path, action: str) -> None:
+    assert not is_vigilance(action)
+    text = VALID.replace("| Test error paths under load |", f"| {action} |")
+    assert [p for p in check_text(tmp_path, text) if p.code in LINT_CODES] == []
+
+
+def test_the_guides_action_examples_are_what_the_rule_does() -> None:
+    rows = _guide_table("### Action items that ask for care")
+    assert len(rows) >= 4
+    for instead, write in rows:
+        assert is_vigilance(instead), instead
+        assert not is_vigilance(write) and has_verb(write), write
 
 
 # --- vague wording (PM203) ---------------------------------------------------------
@@ -338,6 +575,7 @@ def test_every_sample_action_has_a_verb() -> None:
 def test_the_samples_trip_nothing() -> None:
     kb = load(find_reports(ROOT / "postmortems", Settings()), Settings(), ROOT)
     assert len(kb.reports) >= 10
+    assert LANGUAGE_CODES <= LINT_CODES
     assert [p for p in kb.problems if p.code in LINT_CODES] == []
 
 
@@ -372,7 +610,10 @@ def test_blameless_prose_is_not_reported(tmp_path: Path, sentence: str) -> None:
 # --- trigger words --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("family", [*BLAMEFUL, *VAGUE], ids=lambda f: f.name)
+FAMILIES = [*BLAMEFUL, *HUMAN_ERROR, *OMISSION, *HINDSIGHT, *COUNTERFACTUAL, *VAGUE]
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.name)
 def test_every_match_holds_a_trigger_word(family: Family) -> None:
     """A text is searched for a family's phrases only when it holds one of the
     family's trigger words: a match without one would never be reported."""
@@ -381,5 +622,22 @@ def test_every_match_holds_a_trigger_word(family: Family) -> None:
     @given(st.from_regex(family.pattern, fullmatch=True, alphabet=st.characters(codec="ascii")))
     def holds_a_trigger(phrase: str) -> None:
         assert any(word in phrase.lower() for word in family.triggers), phrase
+
+    holds_a_trigger()
+
+
+def test_every_name_in_blame_holds_a_trigger_word() -> None:
+    """Names are looked for only in runs holding a word of their actions; actions that
+    count for any name hold a word that alone lets them be looked for."""
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.from_regex(NAMED_BLAME, alphabet=st.characters(codec="ascii")))
+    def holds_a_trigger(text: str) -> None:
+        match = NAMED_BLAME.search(text)
+        assert match is not None
+        assert any(word in match.group(0).lower() for word in NAMED_TRIGGERS), text
+        person_only = match.group("person_only")
+        if person_only is not None:
+            assert any(word in person_only.lower() for word in PERSON_ONLY_TRIGGERS), text
 
     holds_a_trigger()

@@ -559,7 +559,7 @@ _ALSO_FOR_PEOPLE = (
     r"made\s+(?:a|an|the)\s+(?:\w+\s+)?(?:mistake|error|typo|blunder)\b|"
     r"(?:was|is)\s+(?:at\s+fault|to\s+blame|careless|negligent)\b"
 )
-_NAMED = re.compile(
+NAMED_BLAME = re.compile(
     # A clause starts: the text, a sentence, a cell, a colon, a comma or a conjunction.
     r"(?:(?:\A|(?<=[.!?:;,|(\u2014]))\s*|(?i:\b(?:because|when|after|since|as|and|but|so|"
     r"then|while|until|before|once|that|where|though|although|if|unless))\s+)"
@@ -567,13 +567,13 @@ _NAMED = re.compile(
     rf"(?:\s+{_SURNAME})?)"
     rf"(?i:{_ADVERBS}\s+(?:(?P<person_only>{_PERSON_ONLY})|{_ALSO_FOR_PEOPLE}))"
 )
-_PERSON_ONLY_TRIGGERS = _words(
+PERSON_ONLY_TRIGGERS = _words(
     "forgot forgett neglect omitt follow ignored disregard deviated dismissed messed screwed "
     "slipped botched finger should"
 )
-_PEOPLE_TRIGGERS = _words("fail should could ought overlooked made blame fault careless negligent")
+PEOPLE_TRIGGERS = _words("fail should could ought overlooked made blame fault careless negligent")
 """Words of the actions that count only for the report's people and @handles."""
-_NAMED_TRIGGERS = _PERSON_ONLY_TRIGGERS | _PEOPLE_TRIGGERS
+NAMED_TRIGGERS = PERSON_ONLY_TRIGGERS | PEOPLE_TRIGGERS
 _NAMED_HINT = (
     "Name the role, not the person, and say what they saw and why the action made sense "
     "at the time: 'the on-call engineer renewed certificates by hand; nothing reminded "
@@ -592,13 +592,14 @@ def _name_key(name: str) -> str:
 
 def _named(run: Prose, people: frozenset[str]) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, name, phrase) of each name that is the subject of a blamed action."""
-    for match in _NAMED.finditer(run.unquoted):
+    for match in NAMED_BLAME.finditer(run.unquoted):
         name = match.group("name")
         if name.startswith("@"):
-            known = _is_person_handle(name[1:])
-        else:
-            known = name in people or name.split()[0] in people
-        if match.group("person_only") is None and not known:
+            if not _is_person_handle(name[1:]):
+                continue  # a team: what it did not do is still PM210's
+        elif match.group("person_only") is None and not (
+            name in people or name.split()[0] in people
+        ):
             continue
         start = match.start("name")
         phrase = " ".join(run.raw[start : match.end()].split())
@@ -631,13 +632,13 @@ def _language(
     # as written holds every word its blanked-out version does.
     everything = "\n".join(run.raw for run in runs).lower()
     families = [f for f in LANGUAGE if any(word in everything for word in f.triggers)]
-    if not families and not any(word in everything for word in _NAMED_TRIGGERS):
+    if not families and not any(word in everything for word in NAMED_TRIGGERS):
         return
     for run in runs:
         written = run.raw.lower()
         run_families = [f for f in families if any(word in written for word in f.triggers)]
-        run_names = any(word in written for word in _PERSON_ONLY_TRIGGERS) or (
-            any(word in written for word in _PEOPLE_TRIGGERS)
+        run_names = any(word in written for word in PERSON_ONLY_TRIGGERS) or (
+            any(word in written for word in PEOPLE_TRIGGERS)
             and ("@" in run.raw or any(name in run.raw for name in people))
         )
         if not run_families and not run_names:
