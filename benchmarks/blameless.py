@@ -12,28 +12,31 @@ entry's own file and the phrase, so each can be reviewed by hand. The corpus is 
 from the path given and never copied: it may not be committed (icco/postmortems is
 GPL-3.0), and neither may this script's output.
 
-With ``--time N`` it also times the lint (``lint_report``, the step that holds every
+With ``--time N`` it times the lint (``lint_report``, the step that holds every
 language rule) per report on the corpus and on N synthetic reports
-(benchmarks/synthetic.py), as the median of five passes, in CPU time. Run it once on
-this branch and once with ``PYTHONPATH`` naming another checkout's ``plugins`` folder
-to compare: only ``lint_report`` is called, which every version has.
+(benchmarks/synthetic.py), in CPU time, against the lint of another checkout given with
+``--baseline`` (its ``plugins`` folder, e.g. main's), loaded beside this one in the
+same process: each version reads the reports itself, then the two lint them in turn,
+A B A B, nine passes each, and the median pass is reported.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import yaml
 
-from postmortem_kb import Keep, Settings, find_reports, load, read_report
-from postmortem_kb.body import parse_tokens
-from postmortem_kb.lint import lint_report
+from postmortem_kb import Settings, find_reports, load
 
 LANGUAGE_CODES = ("PM201", "PM202", "PM209", "PM210", "PM211", "PM212", "PM213", "PM214")
 HEAD = """\
@@ -105,46 +108,77 @@ def hits(corpus: Path) -> None:
         print(f"(other rules seen: {', '.join(other) or 'none'})", file=sys.stderr)
 
 
-def lint_time(folder: Path) -> tuple[int, float]:
-    """Reports in ``folder`` and the median CPU milliseconds ``lint_report`` takes on each."""
-    settings = Settings()
-    reports = [read_report(p, rel, settings) for p, rel in find_reports(folder, settings)]
-    for report in reports:
-        report.make_lean(Keep.ALL)
-    parsed = [(report, parse_tokens(report.source.body)) for report in reports]
-    passes = []
-    for _ in range(5):
-        started = time.process_time()
+def load_baseline(plugins: Path) -> ModuleType:
+    """Another checkout's package, importable beside this one as ``baseline_pmkb``."""
+    spec = importlib.util.spec_from_file_location(
+        "baseline_pmkb",
+        plugins / "postmortem_kb" / "__init__.py",
+        submodule_search_locations=[str(plugins / "postmortem_kb")],
+    )
+    assert spec is not None and spec.loader is not None
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_pmkb"] = package
+    spec.loader.exec_module(package)
+    return package
+
+
+def linters(package: ModuleType, folder: Path) -> Callable[[], None]:
+    """A pass of ``package``'s lint over the reports in ``folder``, read by it."""
+    body = importlib.import_module(f"{package.__name__}.body")
+    lint = importlib.import_module(f"{package.__name__}.lint")
+    settings = package.Settings()
+    reports = [
+        package.read_report(p, rel, settings) for p, rel in package.find_reports(folder, settings)
+    ]
+    parsed = [(report, body.parse_tokens(report.source.body)) for report in reports]
+
+    def run() -> None:
         for report, tokens in parsed:
-            lint_report(report, tokens)
-        passes.append(time.process_time() - started)
-    return len(reports), statistics.median(passes) * 1000 / len(reports)
+            lint.lint_report(report, tokens)
+
+    return run
 
 
-def timing(corpus: Path, synthetic_count: int) -> None:
+def compare(label: str, folder: Path, count: int, baseline: ModuleType | None) -> None:
+    import postmortem_kb
+
+    versions = {"this branch": linters(postmortem_kb, folder)}
+    if baseline is not None:
+        versions["baseline"] = linters(baseline, folder)
+    passes: dict[str, list[float]] = {name: [] for name in versions}
+    for _ in range(9):
+        for name, run in versions.items():
+            started = time.process_time()
+            run()
+            passes[name].append(time.process_time() - started)
+    figures = ", ".join(
+        f"{name} {statistics.median(times) * 1000 / count:.3f}" for name, times in passes.items()
+    )
+    print(f"lint on {label} ({count} reports), ms CPU per report: {figures}")
+
+
+def timing(corpus: Path, synthetic_count: int, baseline: ModuleType | None) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from synthetic import generate
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        convert(corpus, folder)
-        count, per_report = lint_time(folder)
-        print(f"lint on the corpus: {per_report:.3f} ms CPU per report ({count} reports)")
+        compare("the corpus", Path(tmp), len(convert(corpus, Path(tmp))), baseline)
     with tempfile.TemporaryDirectory() as tmp:
         generate(synthetic_count, Path(tmp))
-        count, per_report = lint_time(Path(tmp))
-        print(f"lint on synthetic reports: {per_report:.3f} ms CPU per report ({count} reports)")
+        compare("synthetic reports", Path(tmp), synthetic_count, baseline)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="the corpus's data folder (*.md)")
-    parser.add_argument("--time", type=int, metavar="N", help="also time the lint on N reports")
+    parser.add_argument("--time", type=int, metavar="N", help="time the lint instead, on N more")
+    parser.add_argument("--baseline", type=Path, help="another checkout's plugins folder")
     arguments = parser.parse_args()
     if not arguments.corpus.is_dir():
         parser.error(f"{arguments.corpus} is not a folder")
     if arguments.time:
-        timing(arguments.corpus, arguments.time)
+        baseline = load_baseline(arguments.baseline) if arguments.baseline else None
+        timing(arguments.corpus, arguments.time, baseline)
     else:
         hits(arguments.corpus)
 

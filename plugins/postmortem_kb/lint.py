@@ -164,16 +164,30 @@ class Family:
     name: str
     pattern: re.Pattern[str]
     suggestion: str
-    triggers: tuple[str, ...] = ()
+    triggers: frozenset[str] = frozenset()
     """Lowercase words every match contains: a text without them is not searched."""
     code: str = "PM201"
+    anchor: re.Pattern[str] | None = None
+    """What every match contains, in lower case, cheap to find where ``pattern`` is not:
+    a pattern that starts with a subject ("the on-call engineer failed to") is tried at
+    every position of a text, its anchor ("failed to") only where its first word is."""
 
 
 def _family(
-    name: str, pattern: str, suggestion: str, triggers: str = "", code: str = "PM201"
+    name: str,
+    pattern: str,
+    suggestion: str,
+    triggers: str = "",
+    code: str = "PM201",
+    anchor: str | None = None,
 ) -> Family:
     return Family(
-        name, re.compile(pattern, re.IGNORECASE), suggestion, tuple(triggers.split()), code
+        name,
+        re.compile(pattern, re.IGNORECASE),
+        suggestion,
+        _words(triggers),
+        code,
+        None if anchor is None else re.compile(anchor),
     )
 
 
@@ -196,7 +210,7 @@ BLAMEFUL = (
         r"(?:checked|tested|noticed|seen|caught|reali[sz]ed|asked|verified|read)\b|"
         rf"\bprevented\s+if\s+{_PRONOUN}\b",
         'Ask "What information was missing?", or name the safeguard that would have caught it.',
-        "should prevented",
+        "should prevent",
     ),
     _family(
         "stupid-mistake",
@@ -419,13 +433,14 @@ _ANY_WORDS = r"(?:\w[\w-]*\s+){0,3}?"
 _NOT_FOLLOWED = (
     rf"(?:did(?:n{_APOS}?t|\s+not)|never|chose\s+not\s+to|fail(?:ed|ing)\s+to)\s+follow(?:ed)?"
 )
+_NOT_FOLLOWED_ANCHOR = rf"(?:not|never|n{_APOS}?t|to)\s+follow"
 _DIDNT_FOLLOW = rf"{_NOT_FOLLOWED}\s+{_ANY_WORDS}{_PROCEDURE}"
 _IGNORED = (
-    rf"(?:{_NOT_FOLLOWED}|ignored|disregarded|dismissed|deviated\s+from)\s+{_ANY_WORDS}"
+    rf"(?:{_NOT_FOLLOWED}|ignored|disregarded)\s+{_ANY_WORDS}"
     rf"{_GUIDANCE}"
 )
 _IGNORED_BY_NAME = (
-    rf"(?:ignored|disregarded|dismissed|deviated\s+from)\s+{_ANY_WORDS}"
+    rf"(?:ignored|disregarded)\s+{_ANY_WORDS}"
     rf"(?:{_PROCEDURE}|(?:alerts?|alarms?|pages?|warning\s+signs?)\b)"
 )
 
@@ -447,6 +462,7 @@ HINDSIGHT = (
         _HINDSIGHT_HINT,
         "should could ought",
         "PM209",
+        rf"(?:{_SHOULD_HAVE}|{_COULD_HAVE})",
     ),
 )
 OMISSION = (
@@ -458,17 +474,26 @@ OMISSION = (
         "this case, slower under pressure).",
         "follow",
         "PM210",
+        _NOT_FOLLOWED_ANCHOR,
     ),
-    _family("failed-to", rf"{_AGENT}{_ADVERBS}\s+{_FAILED_TO}", _OMISSION_HINT, "fail", "PM210"),
-    _family("forgot-to", rf"\b{_FORGOT}", _OMISSION_HINT, "forgot forgett neglect omitt", "PM210"),
+    _family(
+        "failed-to",
+        rf"{_AGENT}{_ADVERBS}\s+{_FAILED_TO}",
+        _OMISSION_HINT,
+        "fail",
+        "PM210",
+        _FAILED_TO,
+    ),
+    _family("forgot-to", rf"\b{_FORGOT}", _OMISSION_HINT, "forg neglect omitt", "PM210"),
     _family(
         "ignored",
         rf"{_AGENT}{_ADVERBS}\s+{_IGNORED}",
         "Describe what the person saw and why the signal or the documented step did not "
         "stand out (the alert fired often or named no action, the runbook was out of date "
         "or hard to find); that is what to fix.",
-        "ignored disregarded dismissed follow deviated",
+        "ignored disregard follow",
         "PM210",
+        rf"{_NOT_FOLLOWED_ANCHOR}|ignored|disregarded",
     ),
 )
 HUMAN_ERROR = (
@@ -478,22 +503,23 @@ HUMAN_ERROR = (
         # error") or designs against slips ("to prevent human error").
         r"(?<!\bnot\s)(?<!\bnot\sa\s)(?<!\bnot\san\s)(?<!\bno\s)(?<!\bthan\s)"
         r"(?<!\bprevent\s)(?<!\bprevents\s)(?<!\bagainst\s)(?<!\bcall\s)(?<!\bcalled\s)"
-        r"\b(?:human[\s-]+(?:errors?|mistakes?|failures?|slips?)|(?:operator|pilot)[\s-]+errors?)"
+        r"\b(?:human[\s-]+(?:errors?|mistakes?|failures?|slips?)|operator[\s-]+errors?)"
         r"(?![\s-]+(?:rates?|codes?|logs?|messages?|counts?|budgets?|handling|pages?|paths?|"
         r"states?|metrics?)\b)"
-        r"|\bfat[\s-]?finger(?:ed|ing|s)?\b|\bpebkac\b|\bpebcak\b",
+        r"|\bfat[\s-]?finger(?:ed|ing|s)?\b",
         "'Human error' is where the analysis starts, not where it ends: describe the action, "
         "what made it reasonable at the time, and what let the slip through (the tool "
         "accepted the input, no confirmation step, no dry run).",
-        "human operator pilot finger pebkac pebcak",
+        "human operator finger",
         "PM211",
+        r"human[\s-]+(?:error|mistake|failure|slip)|operator[\s-]+error|fat[\s-]?finger",
     ),
 )
 COUNTERFACTUAL = (
     _family(
         "preventable",
         rf"\b(?:could|would|might)(?:\s+\w+ly)?{_HAVE}been\s+(?:\w+ly\s+)?"
-        r"(?:prevented|avoided|averted)\b"
+        r"(?:prevented|avoided)\b"
         rf"|\bshould{_HAVE}been\s+(?:caught|noticed|spotted|prevented|avoided)\b"
         rf"|\bwould(?:n{_APOS}t|\s+not){_HAVE}(?:happened|occurred)\b"
         r"|\b(?:was|were|been)\s+(?:\w+ly\s+)?(?:preventable|avoidable)\b"
@@ -502,8 +528,10 @@ COUNTERFACTUAL = (
         "Describe what happened rather than what might have: name the safeguard that was "
         "missing and what it would take to add it ('no canary stage ran before the global "
         "push').",
-        "prevent avoid avert caught noticed spotted happen occur",
+        "prevent avoid been happen occur",
         "PM214",
+        r"been\s+(?:\w+ly\s+)?(?:prevented|avoided|caught|noticed|spotted)|happened|occurred|"
+        r"preventable|avoidable",
     ),
     _family(
         "if-only",
@@ -514,6 +542,7 @@ COUNTERFACTUAL = (
         "describes a world that did not happen.",
         "only",
         "PM214",
+        r"if\s+only",
     ),
 )
 
@@ -548,9 +577,8 @@ _NOT_NAMES_AT_START = (
     "monday tuesday wednesday thursday friday saturday sunday because when after since as "
     "and but so while until before though although if unless where"
 )
-_NOT_NAME = "|".join(sorted(_NOT_NAMES_AT_START.split(), key=len, reverse=True))
 _PERSON_ONLY = (
-    rf"{_FORGOT}|{_DIDNT_FOLLOW}|{_IGNORED_BY_NAME}|(?:messed|screwed|slipped)\s+up\b|botched\b|"
+    rf"{_FORGOT}|{_DIDNT_FOLLOW}|{_IGNORED_BY_NAME}|(?:messed|screwed)\s+up\b|"
     rf"fat[\s-]?fingered\b|should{_HAVE}(?:known|noticed|reali[sz]ed|remembered|asked|"
     r"double-checked|been\s+more\s+careful)\b"
 )
@@ -560,20 +588,35 @@ _ALSO_FOR_PEOPLE = (
     r"(?:was|is)\s+(?:at\s+fault|to\s+blame|careless|negligent)\b"
 )
 NAMED_BLAME = re.compile(
-    # A clause starts: the text, a sentence, a cell, a colon, a comma or a conjunction.
-    r"(?:(?:\A|(?<=[.!?:;,|(\u2014]))\s*|(?i:\b(?:because|when|after|since|as|and|but|so|"
-    r"then|while|until|before|once|that|where|though|although|if|unless))\s+)"
-    rf"(?P<name>@[A-Za-z0-9][\w.-]*[A-Za-z0-9]|(?!(?i:{_NOT_NAME})\b){_NAME_WORD}"
-    rf"(?:\s+{_SURNAME})?)"
+    # It starts with the name's first character, so that only the capitals and '@' of a
+    # text are tried; where the clause starts is checked on the text before it.
+    rf"(?P<name>@[A-Za-z0-9][\w.-]*[A-Za-z0-9]|{_NAME_WORD}(?:\s+{_SURNAME})?)"
     rf"(?i:{_ADVERBS}\s+(?:(?P<person_only>{_PERSON_ONLY})|{_ALSO_FOR_PEOPLE}))"
 )
-PERSON_ONLY_TRIGGERS = _words(
-    "forgot forgett neglect omitt follow ignored disregard deviated dismissed messed screwed "
-    "slipped botched finger should"
+_CLAUSE_END = re.compile(
+    # What a clause starts after: a sentence, a cell, a colon, a comma or a conjunction.
+    r"(?:[.!?:;,|(\u2014]|(?i:\b(?:because|when|after|since|as|and|but|so|then|while|"
+    r"until|before|once|that|where|though|although|if|unless)\s))\s*\Z"
 )
-PEOPLE_TRIGGERS = _words("fail should could ought overlooked made blame fault careless negligent")
+_NOT_NAME_WORDS = _words(_NOT_NAMES_AT_START)
+PERSON_ONLY_TRIGGERS = _words(
+    "forg neglect omitt follow ignored disregard messed screwed finger should"
+)
+PEOPLE_TRIGGERS = _words("fail should could ought overlooked made blame fault careless negligen")
 """Words of the actions that count only for the report's people and @handles."""
 NAMED_TRIGGERS = PERSON_ONLY_TRIGGERS | PEOPLE_TRIGGERS
+_MODAL_PERFECT = re.compile(rf"(?:should|could|ought\s+to)(?:n{_APOS}t|\s+not)?{_HAVE}")
+COMMON_TRIGGERS = {
+    # Words of blamed actions that prose holds for other reasons ("failed", "should",
+    # "follow-up", "made"): a run holding one is searched for names only if it also
+    # holds the action's first words (in lower case). The other words are rare enough.
+    "fail": re.compile(_FAILED_TO),
+    "should": _MODAL_PERFECT,
+    "could": _MODAL_PERFECT,
+    "ought": _MODAL_PERFECT,
+    "follow": re.compile(_NOT_FOLLOWED_ANCHOR),
+    "made": re.compile(r"made\s+(?:an?|the)\s"),
+}
 _NAMED_HINT = (
     "Name the role, not the person, and say what they saw and why the action made sense "
     "at the time: 'the on-call engineer renewed certificates by hand; nothing reminded "
@@ -590,18 +633,46 @@ def _name_key(name: str) -> str:
     return name.lstrip("@").split()[0].casefold()
 
 
+def _starts_a_clause(text: str, start: int) -> bool:
+    before = text[max(0, start - 10) : start]
+    if not before.strip():
+        return start <= len(before)  # the run's first word, or after blanked-out text
+    return _CLAUSE_END.search(before) is not None
+
+
+def _may_name(run: Prose, words: set[str], lowered: str, people: frozenset[str]) -> bool:
+    """Whether a run can hold a name in blame, judged cheaply from its trigger ``words``
+    (``lowered``: its blanked text in lower case)."""
+    candidates = words & PERSON_ONLY_TRIGGERS
+    if not words.isdisjoint(PEOPLE_TRIGGERS) and (
+        "@" in run.raw or any(name in run.raw for name in people)
+    ):
+        candidates |= words & PEOPLE_TRIGGERS
+    return any(
+        word not in COMMON_TRIGGERS or COMMON_TRIGGERS[word].search(lowered) for word in candidates
+    )
+
+
 def _named(run: Prose, people: frozenset[str]) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, name, phrase) of each name that is the subject of a blamed action."""
-    for match in NAMED_BLAME.finditer(run.unquoted):
-        name = match.group("name")
+    text = run.unquoted
+    matches = list(NAMED_BLAME.finditer(text))
+    while matches:
+        match = matches.pop(0)
+        name, start = match.group("name"), match.start("name")
+        words = name.split()
+        if words[0].lower() in _NOT_NAME_WORDS:
+            if len(words) > 1:  # "When Bob forgot": Bob's clause starts after "When"
+                again = NAMED_BLAME.match(text, text.index(words[1], start))
+                matches[:0] = [again] if again is not None else []
+            continue
+        if not _starts_a_clause(text, start):
+            continue
         if name.startswith("@"):
             if not _is_person_handle(name[1:]):
                 continue  # a team: what it did not do is still PM210's
-        elif match.group("person_only") is None and not (
-            name in people or name.split()[0] in people
-        ):
+        elif match.group("person_only") is None and not (name in people or words[0] in people):
             continue
-        start = match.start("name")
         phrase = " ".join(run.raw[start : match.end()].split())
         yield start, match.end(), name, phrase
 
@@ -611,6 +682,7 @@ def _named(run: Prose, people: frozenset[str]) -> Iterator[tuple[int, int, str, 
 LANGUAGE = (*BLAMEFUL, *HUMAN_ERROR, *OMISSION, *HINDSIGHT, *COUNTERFACTUAL)
 """Every phrase family, the most specific first: where two match the same words, the
 first is reported (a name as the subject is reported before all of them)."""
+_TRIGGERS = tuple(sorted(NAMED_TRIGGERS.union(*(f.triggers for f in LANGUAGE))))
 _PHRASING = {
     "PM201": "blameful phrasing",
     "PM209": "hindsight judgement",
@@ -627,33 +699,36 @@ def _language(
 
     ``skip``: (line, name) pairs that PM202 reports already.
     """
-    # Trigger words are looked for in the whole text first: most reports hold the
-    # words of no family or one, and only runs holding them are searched. The text
+    # Trigger words are looked for in the whole text first: most reports hold few of
+    # them, and a run is searched only for the families whose words it holds. The text
     # as written holds every word its blanked-out version does.
     everything = "\n".join(run.raw for run in runs).lower()
-    families = [f for f in LANGUAGE if any(word in everything for word in f.triggers)]
-    if not families and not any(word in everything for word in NAMED_TRIGGERS):
+    present = [word for word in _TRIGGERS if word in everything]
+    if not present:
         return
+    families = [f for f in LANGUAGE if not f.triggers.isdisjoint(present)]
     for run in runs:
         written = run.raw.lower()
-        run_families = [f for f in families if any(word in written for word in f.triggers)]
-        run_names = any(word in written for word in PERSON_ONLY_TRIGGERS) or (
-            any(word in written for word in PEOPLE_TRIGGERS)
-            and ("@" in run.raw or any(name in run.raw for name in people))
-        )
-        if not run_families and not run_names:
+        words = {word for word in present if word in written}
+        if not words:
             continue
+        run_families = [f for f in families if not f.triggers.isdisjoint(words)]
+        if not run_families and words.isdisjoint(NAMED_TRIGGERS):
+            continue
+        lowered = run.unquoted.lower()
         taken: list[tuple[int, int]] = []
         found: list[tuple[int, Finding]] = []
-        for start, end, name, phrase in _named(run, people) if run_names else ():
+        names = _named(run, people) if _may_name(run, words, lowered, people) else ()
+        for start, end, name, phrase in names:
             taken.append((start, end))
             line = run.line_at(start)
             if (line, _name_key(name)) not in skip:
                 message = f"'{name}' is named as the subject of a blamed action ('{phrase}')"
                 found.append((start, Finding("PM212", line, message, _NAMED_HINT)))
-        lowered = run.unquoted.lower()
         for family in run_families:
-            if not any(word in lowered for word in family.triggers):
+            if not any(word in lowered for word in family.triggers & words):
+                continue
+            if family.anchor is not None and not family.anchor.search(lowered):
                 continue
             for match in family.pattern.finditer(run.unquoted):
                 start, end = match.span()
