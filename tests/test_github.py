@@ -123,7 +123,17 @@ def test_pull_request_template_has_the_review_checklist() -> None:
     text = (GITHUB / "PULL_REQUEST_TEMPLATE.md").read_text(encoding="utf-8")
     boxes = re.findall(r"^- \[ \] (.+)$", text, re.MULTILINE)
     assert len(boxes) >= 12
-    for topic in ("blameless", "quantified", "UTC", "systemic", "owner", "due date", "roles"):
+    topics = (
+        "blameless",
+        "hindsight",
+        "quantified",
+        "UTC",
+        "systemic",
+        "owner",
+        "due date",
+        "roles",
+    )
+    for topic in topics:
         assert topic.lower() in text.lower(), topic
     assert "pmkb new" in text and "pmkb check" in text
 
