@@ -249,6 +249,9 @@ LANGUAGE_CASES = [
     ("The operator didn't follow the runbook.", ["PM210"]),
     ("The deploy did not follow the change process.", ["PM210"]),
     ("The on-call engineer ignored the disk alerts.", ["PM210"]),
+    ("The night-shift operator failed to escalate.", ["PM210"]),
+    ("We forgot about the second region.", ["PM210"]),
+    ("Alice forgot the --dry-run flag.", ["PM212"]),
     ("The root cause was human error.", ["PM211"]),
     ("An engineer fat-fingered the region name.", ["PM211"]),
     ("If only we had added the alert.", ["PM214"]),
@@ -258,8 +261,9 @@ LANGUAGE_CASES = [
     ("The outage was entirely avoidable.", ["PM214"]),
     ("@dave didn't follow the runbook.", ["PM212"]),
     ("@dave failed to renew the certificate.", ["PM212"]),
-    ("Because Carol ignored the disk alerts, the volume filled.", ["PM212"]),
-    ("On Monday, Carol messed up the rollout.", ["PM212"]),
+    ("Because Carol ignored the runbook, the volume filled.", ["PM212"]),
+    ("On Monday, Bob messed up the rollout.", ["PM212"]),
+    ("When Bob ignored the disk alerts, the volume filled.", ["PM212"]),
     ("Bob failed to renew the certificate.", ["PM212"]),
     ("Alice made a mistake in the rate limit.", ["PM212"]),
     ("Carol Nguyen should have known the pool was small.", ["PM212"]),
@@ -273,7 +277,17 @@ NOT_BLAME = [
     "GitHub failed to deliver webhooks for 20 minutes, and PagerDuty failed to page anyone.",
     "Jenkins failed to start the build, and Consul failed to elect a leader.",
     "The Postgres operator failed to promote the replica.",
+    "The operator failed to reconcile the custom resource after the upgrade.",
+    "Jenkins forgot the workspace between runs, and the browser forgot the session.",
+    "Alertmanager ignored the alert because of an inhibition rule.",
+    "On Monday, Terraform messed up the state file.",
+    "Kubernetes should have noticed that the node was gone.",
     "Customers failed to check out for 12 minutes.",
+    "If the on-call engineer fails to acknowledge the page, it escalates after 5 minutes.",
+    "The engineer failed to connect to the bastion host, and we failed to reproduce the leak.",
+    "From 10:00 to 10:47 we failed to process 2% of payments.",
+    "Developers should have read-only access to production.",
+    "The on-call engineer should have received a page at 10:05; the route was muted.",
     "A staging check would have prevented this.",
     "PostgreSQL would have stopped accepting writes within three days.",
     "If only one replica is down, writes continue.",
@@ -353,7 +367,7 @@ def test_the_most_specific_phrase_is_reported_once(tmp_path: Path) -> None:
 
 
 def test_a_name_pm202_reports_is_not_reported_twice(tmp_path: Path) -> None:
-    text = with_text(ROOT_CAUSE, "Alice forgot to release the connection; Carol ignored the alert.")
+    text = with_text(ROOT_CAUSE, "Alice forgot to release the connection; Carol ignored the runbook.")
     found = lint(tmp_path, text)
     assert [(code, line) for code, line, _ in found] == [("PM202", 41), ("PM212", 41)], found
     assert "'Carol'" in found[1][2]

@@ -372,11 +372,11 @@ _ROLE = (
     r"team(?:\s+members?)?|on-?call(?:\s+engineers?)?|"
     r"incident\s+commanders?)"
 )
-# "operator" is also a Kubernetes controller ("the Postgres operator failed to
-# reconcile"), so it counts only right after a determiner or a word for a person's job.
+# "The operator" is also a Kubernetes controller ("the operator failed to reconcile"),
+# so it counts only after a word for a person's job ("the night-shift operator").
 _OPERATOR = (
-    rf"{_DETERMINER}\s+(?:(?:lead|senior|junior|new|human|night|shift|duty|on-?call)\s+)?"
-    r"operators?"
+    rf"{_DETERMINER}\s+(?:lead|senior|junior|new|human|night|night-shift|shift|duty|on-?call|"
+    r"console|control-room|plant)\s+operators?"
 )
 _AGENT = (
     r"(?:\b(?:i|we|you|he|she|someone|somebody)"
@@ -392,19 +392,22 @@ _HAVE = rf"(?:\s+have|{_APOS}ve)\s+(?:\w+ly\s+)?"
 _COULD_ACT = (
     r"(?:prevented|avoided|averted|caught|noticed|spotted|detected|stopped|checked|tested|"
     r"verified|asked|escalated|rolled\s+back|reverted|acted|reacted|paged|"
-    r"done\s+(?:more|better|something|things\s+differently))\b"
+    r"done\s+(?:more|better|something|things\s+differently))\b(?!-)"
 )
 _SHOULD_ACT = (
     rf"(?:{_COULD_ACT}|(?:known|reali[sz]ed|read|called|looked|waited|followed|remembered|"
-    r"double-checked|responded)\b)"
+    r"double-checked|responded)\b(?!-))"
 )
 # A past participle after "should have": "should have rolled back the deploy", but
 # not "should have automated checks" (advice, with an adjective), so a participle
-# that is not in the list above must be followed by what follows a verb.
+# that is not in the list above must be followed by what follows a verb. What a person
+# only receives ("should have received a page", "should have had a runbook") is what the
+# system owed them, not a judgement of them.
 _PARTICIPLE = (
     r"(?:been\s+(?:more\s+)?(?:careful|attentive|aware|vigilant|diligent|thorough|cautious)\b"
     rf"|{_SHOULD_ACT}"
-    r"|(?!(?:need|seed|speed|feed|red|bed|shed|breed)\b)[a-z]+(?:ed|en|wn|ne|ght|lt|pt|ft|un|"
+    r"|(?!(?:need|seed|speed|feed|red|bed|shed|breed|been|received|gotten|had)\b)"
+    r"[a-z]+(?:ed|en|wn|ne|ght|lt|pt|ft|un|"
     r"aid|ead|eld|old|ade|ound)\b"
     r"(?=\s+(?:the|an?|this|that|these|those|it|them|him|her|our|their|his|its|every|all|"
     r"any|some|back|up|out|off|on|in|at|to|for|before|after|sooner|earlier|first|again|"
@@ -412,10 +415,20 @@ _PARTICIPLE = (
 )
 _SHOULD_HAVE = rf"(?:should|ought\s+to)(?:n{_APOS}t|\s+not)?{_HAVE}{_PARTICIPLE}"
 _COULD_HAVE = rf"could{_HAVE}{_COULD_ACT}"
-_FAILED_TO = r"fail(?:ed|s|ing)\s+to\b"
-_FORGOT = (
-    r"(?:(?:forgot|forgotten|forgetting)\s+(?:to|about|the|an?|that|our|his|her|their|its)"
-    r"|(?:neglect|omitt)(?:ed|ing)\s+to)\b"
+# "Failed to" is an omission ("failed to escalate", "failed to copy the build") unless it
+# tells of an attempt that did not succeed ("failed to connect", "failed to reproduce"),
+# and only in the past: "if the engineer fails to acknowledge, the page escalates".
+_FAILED_TO = (
+    r"failed\s+to\b(?!\s+(?:connect|log|login|sign|access|reach|contact|reproduce|find|locate|"
+    r"identify|determine|diagnose|understand|explain|restore|recover|resolve|fix|mitigate|"
+    r"repair|start|load|open|authenticate|serve|process|deliver|respond|handle|meet|complete|"
+    r"provide|keep|get|obtain|stop|finish|make|convince|persuade|wake)\b)"
+)
+# Software "forgets the session" too, so "forgot the ..." counts only for a person;
+# "forgot to" is said of people (or of code, which people wrote).
+_FORGOT = r"(?:forgot|forgotten|forgetting|neglected|neglecting|omitted|omitting)\s+to\b"
+_FORGOT_THING = (
+    r"(?:had\s+)?forgot(?:ten)?\s+(?:about|the|an?|that|our|his|her|their|its|which|how)\b"
 )
 # Steps only people follow. "Process", "policy" and "instructions" are also what
 # software follows or ignores ("ignored the child processes", "the retry policy"), so
@@ -439,10 +452,7 @@ _IGNORED = (
     rf"(?:{_NOT_FOLLOWED}|ignored|disregarded)\s+{_ANY_WORDS}"
     rf"{_GUIDANCE}"
 )
-_IGNORED_BY_NAME = (
-    rf"(?:ignored|disregarded)\s+{_ANY_WORDS}"
-    rf"(?:{_PROCEDURE}|(?:alerts?|alarms?|pages?|warning\s+signs?)\b)"
-)
+_IGNORED_PROCEDURE = rf"(?:ignored|disregarded)\s+{_ANY_WORDS}{_PROCEDURE}"
 
 _HINDSIGHT_HINT = (
     "Hindsight judges a decision by its outcome: describe what the person saw and knew at "
@@ -484,7 +494,13 @@ OMISSION = (
         "PM210",
         _FAILED_TO,
     ),
-    _family("forgot-to", rf"\b{_FORGOT}", _OMISSION_HINT, "forg neglect omitt", "PM210"),
+    _family(
+        "forgot-to",
+        rf"\b{_FORGOT}|{_AGENT}{_ADVERBS}\s+{_FORGOT_THING}",
+        _OMISSION_HINT,
+        "forg neglect omitt",
+        "PM210",
+    ),
     _family(
         "ignored",
         rf"{_AGENT}{_ADVERBS}\s+{_IGNORED}",
@@ -577,13 +593,15 @@ _NOT_NAMES_AT_START = (
     "monday tuesday wednesday thursday friday saturday sunday because when after since as "
     "and but so while until before though although if unless where"
 )
+# Products do much of the rest: "Alertmanager ignored the alert", "Terraform messed up
+# the state", "Kubernetes should have noticed the node was gone".
 _PERSON_ONLY = (
-    rf"{_FORGOT}|{_DIDNT_FOLLOW}|{_IGNORED_BY_NAME}|(?:messed|screwed)\s+up\b|"
-    rf"fat[\s-]?fingered\b|should{_HAVE}(?:known|noticed|reali[sz]ed|remembered|asked|"
-    r"double-checked|been\s+more\s+careful)\b"
+    rf"{_FORGOT}|{_DIDNT_FOLLOW}|{_IGNORED_PROCEDURE}|fat[\s-]?fingered\b|"
+    rf"should{_HAVE}(?:known|remembered|asked|double-checked|been\s+more\s+careful)\b"
 )
 _ALSO_FOR_PEOPLE = (
-    rf"{_FAILED_TO}|{_SHOULD_HAVE}|{_COULD_HAVE}|overlooked\b|"
+    rf"{_FAILED_TO}|{_FORGOT_THING}|{_IGNORED}|(?:messed|screwed)\s+up\b|{_SHOULD_HAVE}|"
+    rf"{_COULD_HAVE}|overlooked\b|"
     r"made\s+(?:a|an|the)\s+(?:\w+\s+)?(?:mistake|error|typo|blunder)\b|"
     r"(?:was|is)\s+(?:at\s+fault|to\s+blame|careless|negligent)\b"
 )
@@ -599,10 +617,11 @@ _CLAUSE_END = re.compile(
     r"until|before|once|that|where|though|although|if|unless)\s))\s*\Z"
 )
 _NOT_NAME_WORDS = _words(_NOT_NAMES_AT_START)
-PERSON_ONLY_TRIGGERS = _words(
-    "forg neglect omitt follow ignored disregard messed screwed finger should"
+PERSON_ONLY_TRIGGERS = _words("forg neglect omitt follow ignored disregard finger should")
+PEOPLE_TRIGGERS = _words(
+    "fail forg follow ignored disregard messed screwed should could ought overlooked made blame "
+    "fault careless negligen"
 )
-PEOPLE_TRIGGERS = _words("fail should could ought overlooked made blame fault careless negligen")
 """Words of the actions that count only for the report's people and @handles."""
 NAMED_TRIGGERS = PERSON_ONLY_TRIGGERS | PEOPLE_TRIGGERS
 _MODAL_PERFECT = re.compile(rf"(?:should|could|ought\s+to)(?:n{_APOS}t|\s+not)?{_HAVE}")
@@ -673,7 +692,7 @@ def _named(run: Prose, people: frozenset[str]) -> Iterator[tuple[int, int, str, 
                 continue  # a team: what it did not do is still PM210's
         elif match.group("person_only") is None and not (name in people or words[0] in people):
             continue
-        phrase = " ".join(run.raw[start : match.end()].split())
+        phrase = " ".join(text[start : match.end()].split())  # without its markup
         yield start, match.end(), name, phrase
 
 
@@ -735,7 +754,7 @@ def _language(
                 if any(start < other_end and other_start < end for other_start, other_end in taken):
                     continue
                 taken.append((start, end))
-                phrase = " ".join(run.raw[start:end].split())
+                phrase = " ".join(run.unquoted[start:end].split())  # without its markup
                 message = f"{_PHRASING[family.code]} '{phrase}' ({family.name})"
                 found.append(
                     (start, Finding(family.code, run.line_at(start), message, family.suggestion))
