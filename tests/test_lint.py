@@ -367,7 +367,8 @@ def test_the_most_specific_phrase_is_reported_once(tmp_path: Path) -> None:
 
 
 def test_a_name_pm202_reports_is_not_reported_twice(tmp_path: Path) -> None:
-    text = with_text(ROOT_CAUSE, "Alice forgot to release the connection; Carol ignored the runbook.")
+    sentence = "Alice forgot to release the connection; Carol ignored the runbook."
+    text = with_text(ROOT_CAUSE, sentence)
     found = lint(tmp_path, text)
     assert [(code, line) for code, line, _ in found] == [("PM202", 41), ("PM212", 41)], found
     assert "'Carol'" in found[1][2]
