@@ -25,6 +25,8 @@ from postmortem_kb.lint import (
     OMISSION,
     PERSON_ONLY_TRIGGERS,
     VAGUE,
+    VIGILANCE,
+    VIGILANCE_WORDS,
     Family,
     has_verb,
     is_vigilance,
@@ -660,5 +662,14 @@ def test_every_name_in_blame_holds_a_trigger_word() -> None:
         person_only = match.group("person_only")
         if person_only is not None:
             assert any(word in person_only.lower() for word in PERSON_ONLY_TRIGGERS), text
+
+    holds_a_trigger()
+
+
+def test_every_care_only_action_holds_a_trigger_word() -> None:
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.from_regex(VIGILANCE, fullmatch=True, alphabet=st.characters(codec="ascii")))
+    def holds_a_trigger(phrase: str) -> None:
+        assert any(word in phrase.lower() for word in VIGILANCE_WORDS), phrase
 
     holds_a_trigger()

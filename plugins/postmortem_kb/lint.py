@@ -282,11 +282,16 @@ def _people(report: Report) -> list[str]:
         names.update(p for p in parts if _is_name(p))
     for item in report.action_items:
         handle = item.owner.strip().lstrip("@")
-        if not handle or _TEAM_WORDS.search(handle) or "-" in handle or "/" in handle:
+        if not _is_person_handle(handle):
             continue
         names.add(handle)  # as written, e.g. daniel.osei
         names.update(p.capitalize() for p in re.split(r"[._]", handle) if _is_name(p))
     return sorted(names, key=len, reverse=True)
+
+
+def _is_person_handle(handle: str) -> bool:
+    """An owner or @handle that names a person, not a team (``@payments-team``)."""
+    return bool(handle) and not (_TEAM_WORDS.search(handle) or "-" in handle or "/" in handle)
 
 
 def _is_name(part: str) -> bool:
@@ -567,11 +572,12 @@ COUNTERFACTUAL = (
 # PM202 knows the report's own people; a colleague who wrote nothing is named as often.
 # A name is a capitalised word (with an optional surname or initial) or an @handle that
 # starts a clause and is the subject of a blamed action. Products and companies are
-# capitalised too ("Kubernetes failed to", "Jenkins forgot"), so for a name the report
-# does not list as a person, only actions that only people do count: forgetting,
-# neglecting, not following a runbook, ignoring an alert, messing up. The report's
-# authors and owners, and @handles that are not teams, also count with "failed to",
-# "made a mistake" and hindsight ("should have checked").
+# capitalised too ("Kubernetes failed to", "Alertmanager ignored the alert"), so for a
+# name the report does not list as a person, only what people alone do counts: forgetting
+# or neglecting to, not following (or ignoring) a runbook, fat-fingering, "should have
+# known". The report's authors and owners, and @handles that are not teams, also count
+# with "failed to", "ignored the alert", "made a mistake" and hindsight ("should have
+# checked").
 
 _UPPER, _LOWER = "A-Z\u00c0-\u00d6\u00d8-\u00de", "a-z\u00df-\u00f6\u00f8-\u00ff"
 _NAME_WORD = rf"[{_UPPER}](?:[{_LOWER}]+|['\u2019][{_UPPER}][{_LOWER}]+)(?:-[{_UPPER}][{_LOWER}]+)?"
@@ -585,7 +591,7 @@ _NOT_NAMES_AT_START = (
     "ops devops sre sres operators operator developers developer support staff management "
     "leadership security legal finance sales marketing product team teams users user "
     "customers customer people humans responders reviewers reviewer admins admin on-call "
-    "oncall automation monitoring alerting tooling ci it then later also however "
+    "oncall automation monitoring alerting tooling ci then later also however "
     "unfortunately eventually meanwhile initially finally again still instead otherwise "
     "therefore thus hence here there now once yesterday today tonight clearly apparently "
     "probably perhaps maybe somehow nevertheless nonetheless afterwards subsequently "
@@ -641,11 +647,6 @@ _NAMED_HINT = (
     "at the time: 'the on-call engineer renewed certificates by hand; nothing reminded "
     "them of this one'."
 )
-
-
-def _is_person_handle(handle: str) -> bool:
-    """An owner or @handle that names a person, not a team (``@payments-team``)."""
-    return bool(handle) and not (_TEAM_WORDS.search(handle) or "-" in handle or "/" in handle)
 
 
 def _name_key(name: str) -> str:
@@ -988,8 +989,7 @@ VIGILANCE = re.compile(
     r"|\btry\s+harder\b",
     re.IGNORECASE,
 )
-_VIGILANCE_WORDS = (
-    "careful",
+VIGILANCE_WORDS = (
     "vigilan",
     "attenti",
     "diligen",
@@ -1006,7 +1006,7 @@ _VIGILANCE_WORDS = (
 def is_vigilance(action: str) -> bool:
     """Whether an action item asks people to take more care rather than add a safeguard."""
     text = action.lower()
-    if not any(word in text for word in _VIGILANCE_WORDS):
+    if not any(word in text for word in VIGILANCE_WORDS):
         return False
     return VIGILANCE.search(_blank(action, _CODE_SPAN)) is not None
 
