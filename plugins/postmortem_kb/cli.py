@@ -11,14 +11,16 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import __version__, export, overdue, policies, scaffold, stats
 from .config import ConfigError, Project, read_project
 from .edition import Edition, EditionError, published, resolve_edition
+from .gate import Refusal, docs_exclusion
 from .ical import action_calendar
-from .kb import KnowledgeBase, RealPaths, collector_paused, display_path, find_reports, load
+from .kb import KnowledgeBase, collector_paused, display_path, gate, load, reports_of
 from .model import Severity, parse_calendar_date
 from .output import FORMATTERS
 from .report import Keep
@@ -181,16 +183,86 @@ def _project(config_file: Path | None) -> Project | None:
     return read_project(default) if default.is_file() else None
 
 
-def _files_to_check(paths: Sequence[Path], settings: Settings) -> list[tuple[Path, str]]:
-    files: list[tuple[Path, str]] = []
+@dataclass(slots=True)
+class Selection:
+    """What a command reads: the files named (or all), as the site sees them."""
+
+    wanted: list[tuple[Path, str]] = field(default_factory=list)
+    """Files to read as postmortems, with their paths relative to the reports folder."""
+    refused: list[Refusal] = field(default_factory=list)
+    """The publish gate's refusals among the files named: reported, never read."""
+    context: list[tuple[Path, str]] = field(default_factory=list)
+    """The rest of the knowledge base, read for the checks across reports."""
+
+
+def _select(paths: Sequence[Path], project: Project | None, settings: Settings) -> Selection:
+    """The files named on the command line, or the whole knowledge base, through the
+    publish gate exactly as the site build takes them (:func:`~postmortem_kb.kb.gate`).
+
+    A named file or folder inside the project's docs folder is judged where the site
+    has it; one outside is judged on its own (a folder as its own docs folder; a file
+    is read as a postmortem whatever its name, though never when it is special).
+    """
+    chosen = Selection()
+    walk = None
+    every: list[tuple[Path, str, str]] = []  # (path, docs path, path in the reports folder)
+    if project is not None:
+        walk = gate(
+            project.docs_dir,
+            settings,
+            settings.folder,
+            docs_exclusion(project.exclude_docs),
+        )
+        folder = PurePosixPath(settings.folder)
+        for path, inner in reports_of(walk, settings.folder, settings):
+            every.append((path, (folder / inner).as_posix().removeprefix("./"), inner))
+    if not paths:
+        assert walk is not None
+        chosen.wanted = [(path, inner) for path, _, inner in every]
+        chosen.refused = [*walk.refusals, *walk.plain]
+        return chosen
+    named: set[str] = set()
+    inside = walk is not None
     for path in paths:
-        if path.is_dir():
-            files.extend(find_reports(path, settings))
-        elif path.is_file():
-            files.append((path, path.name))  # named explicitly: checked whatever its name
-        else:
+        if not path.exists() and not path.is_symlink():
             raise UsageError(f"no such file or folder: {path}")
-    return files
+        place = _docs_place(path, project) if walk is not None else None
+        if place is None or walk is None:
+            inside = False
+            if path.is_dir():
+                own = gate(path, settings)
+                chosen.wanted.extend(reports_of(own, ".", settings))
+                chosen.refused.extend([*own.refusals, *own.plain])
+            else:
+                chosen.wanted.append((path, path.name))  # named: read whatever its name
+            continue
+        refused = walk.refused_below(place)
+        chosen.refused.extend(refused)
+        below = [f for f in every if place in (".", f[1]) or f[1].startswith(place + "/")]
+        if below:
+            chosen.wanted.extend((p, inner) for p, _, inner in below)
+            named.update(docs for _, docs, _ in below)
+        elif not refused and not path.is_dir():
+            # Named explicitly, a page that is not a report is checked as one.
+            inner = PurePosixPath(place)
+            reports = PurePosixPath(settings.folder)
+            rel = inner.relative_to(reports) if inner.is_relative_to(reports) else inner
+            chosen.wanted.append((path, rel.as_posix() if str(reports) != "." else place))
+    if inside:
+        # Links and duplicate ids are judged against the whole knowledge base, so
+        # checking one changed file gives the answer checking everything gives.
+        chosen.context = [(p, inner) for p, docs, inner in every if docs not in named]
+    return chosen
+
+
+def _docs_place(path: Path, project: Project | None) -> str | None:
+    """``path``'s docs path in the project (as walked, links unresolved), or None."""
+    if project is None:
+        return None
+    for candidate in (Path(os.path.abspath(path)), path.resolve()):
+        if candidate.is_relative_to(project.docs_dir):
+            return candidate.relative_to(project.docs_dir).as_posix() or "."
+    return None
 
 
 def _with_edition(settings: Settings, requested: str | None) -> Settings:
@@ -210,32 +282,22 @@ def run_check(args: argparse.Namespace) -> int:
             "no PATH given and no mkdocs.yml here; name the files or folders "
             "to check, or pass --config-file"
         )
-    paths = list(args.paths) or [project.reports_dir]  # type: ignore[union-attr]
-    wanted = _files_to_check(paths, settings)
-    # Links and duplicate ids are judged against the whole knowledge base when the
-    # checked files belong to it, so checking one changed file gives the same answer:
-    # the other files are read for that (their frontmatter only), and a checked file's
-    # links are followed from its place in the reports folder.
-    context: list[tuple[Path, str]] = []
-    real = RealPaths()
-    folder = project.reports_dir if project is not None else None
-    located = [real(p) for p, _ in wanted] if folder is not None else []
-    if folder is not None and all(at.is_relative_to(folder) for at in located):
-        found = find_reports(folder, settings)
-        places = {Path(os.path.abspath(p)): rel for p, rel in found}  # as the site has them
-        wanted = [
-            (p, places.get(Path(os.path.abspath(p))) or at.relative_to(folder).as_posix())
-            for (p, _), at in zip(wanted, located, strict=True)
-        ]
-        checked = set(located)
-        context = [(p, rel) for p, rel in found if real(p) not in checked]
+    chosen = _select(args.paths, project, settings)
+    wanted, context = chosen.wanted, chosen.context
     keep = Keep.PAGES if args.policies else Keep.PROBLEMS  # policies read action items
     size = len(wanted) + len(context)
     with Workers.for_size(size, fork=True) as workers:  # this command runs no threads
         kb = load(
-            wanted, settings, display_root=Path.cwd(), keep=keep, workers=workers, context=context
+            wanted,
+            settings,
+            display_root=Path.cwd(),
+            keep=keep,
+            workers=workers,
+            context=context,
+            refused=chosen.refused,
         )
     shown = {kb.display(report) for report in kb.reports[: len(wanted)]}  # in load's order
+    shown |= {display_path(refusal.path, Path.cwd()) for refusal in chosen.refused}
     problems = [p for p in kb.problems if p.path in shown]
     if args.policies:
         found = policies.problems(kb, settings.today())
@@ -279,9 +341,9 @@ def _published_kb(args: argparse.Namespace, verb: str) -> tuple[KnowledgeBase, S
             "no PATH given and no mkdocs.yml here; name the files or folders "
             f"to {verb}, or pass --config-file"
         )
-    paths = list(args.paths) or [project.reports_dir]  # type: ignore[union-attr]
     settings = _with_edition(settings, args.edition)
-    kb = published(load(_files_to_check(paths, settings), settings, display_root=Path.cwd()))
+    chosen = _select(args.paths, project, settings)
+    kb = published(load(chosen.wanted, settings, display_root=Path.cwd()))
     return kb, settings
 
 
@@ -372,7 +434,7 @@ def run_overdue(args: argparse.Namespace) -> int:
     if project is None:
         raise UsageError("no mkdocs.yml here; run pmkb overdue in the project, or pass -f")
     settings = project.settings
-    kb = load(find_reports(project.reports_dir, settings), settings, display_root=Path.cwd())
+    kb = load(_select([], project, settings).wanted, settings, display_root=Path.cwd())
     today = settings.today()
     base = args.link_base.rstrip("/")
 

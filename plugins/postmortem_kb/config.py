@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from .edition import EditionError, resolve_edition
-from .settings import Settings
+from .settings import Settings, epoch_date
 
 PLUGIN_NAME = "postmortems"
 
@@ -30,6 +30,8 @@ class Project:
     config_file: Path | None
     docs_dir: Path
     settings: Settings
+    exclude_docs: str | None = None
+    """MkDocs' ``exclude_docs`` (gitignore patterns): files the site leaves out."""
 
     @property
     def reports_dir(self) -> Path:
@@ -93,10 +95,19 @@ def settings_from_options(
             loc = ".".join(str(part) for part in error["loc"])
             lines.append(f"  {loc}: {error['msg']}")
         raise ConfigError("\n".join(lines)) from None
+    variables = os.environ if environ is None else environ
     try:
-        edition = resolve_edition(settings.edition, os.environ if environ is None else environ)
+        edition = resolve_edition(settings.edition, variables)
     except EditionError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+    epoch = variables.get("SOURCE_DATE_EPOCH", "").strip()
+    if settings.build_date is None and epoch.isdigit():
+        try:
+            day = epoch_date(epoch)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        if (problem := settings.dates().problem(day)) is not None:
+            raise ConfigError(f"{where}: SOURCE_DATE_EPOCH={epoch} is {day}: {problem}")
     return settings.model_copy(update={"edition": edition.value})
 
 
@@ -111,6 +122,10 @@ def read_project(config_file: Path) -> Project:
         raise ConfigError(f"{config_file}: expected a mapping of MkDocs settings")
     options = plugin_options(data.get("plugins")) or {}
     docs_dir = config_file.parent / str(data.get("docs_dir") or "docs")
+    exclude_docs = data.get("exclude_docs")
     return Project(
-        config_file, docs_dir.resolve(), settings_from_options(options, str(config_file))
+        config_file,
+        docs_dir.resolve(),
+        settings_from_options(options, str(config_file)),
+        exclude_docs if isinstance(exclude_docs, str) else None,
     )

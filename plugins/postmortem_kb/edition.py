@@ -10,10 +10,11 @@ report that is not in that knowledge base cannot appear anywhere.
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from enum import StrEnum
+from fnmatch import fnmatchcase
 
 from .kb import KnowledgeBase
 from .redact import is_public, link_targets, public_copy
@@ -77,36 +78,42 @@ def _generic(problem: Problem) -> Problem:
     return replace(problem, message=rule.summary.rstrip("."), hint=rule.hint)
 
 
-def withheld_files(pages: Mapping[str, tuple[str, bool]], files: Iterable[str]) -> set[str]:
-    """Files of docs_dir (images, attachments) that belong to unpublished reports.
+def withheld_files(
+    pages: Mapping[str, tuple[str, bool]],
+    files: Iterable[str],
+    wanted: Iterable[str] = (),
+    public_files: Iterable[str] = (),
+) -> set[str]:
+    """Files of docs_dir (images, attachments) that the public edition leaves out.
 
-    ``pages`` maps each Markdown page's docs path to its text and whether it is
-    published. A file is withheld when an unpublished page links to it, or when it
-    sits in a folder whose nearest pages are all unpublished reports (an attachment
-    nobody links to is still part of its incident), unless a published page links
-    to it: then the page needs it and it is meant to be seen.
+    Deny by default: a file is published only when a published page links to it or
+    embeds it, when the site's configuration names it (``wanted``: stylesheets,
+    scripts, logo), when a published stylesheet refers to it (fonts, images), or when
+    it matches a ``public_files`` pattern (``CNAME``). ``pages`` maps each Markdown
+    page's docs path to its text and whether it is published.
     """
-    needed: set[str] = set()
-    internal_links: set[str] = set()
-    verdicts: dict[str, list[bool]] = defaultdict(list)
+    needed: set[str] = set(wanted)
     for uri, (text, is_published) in pages.items():
-        targets = set(link_targets(text, uri))
-        (needed if is_published else internal_links).update(targets)
-        verdicts[posixpath.dirname(uri)].append(is_published)
-    withheld = set()
-    for uri in files:
-        if uri in needed:
-            continue
-        if uri in internal_links or _in_unpublished_folder(uri, verdicts):
-            withheld.add(uri)
-    return withheld
+        if is_published:
+            needed.update(link_targets(text, uri))
+    patterns = list(public_files)
+    return {
+        uri
+        for uri in files
+        if uri not in needed and not any(fnmatchcase(uri, pattern) for pattern in patterns)
+    }
 
 
-def _in_unpublished_folder(uri: str, verdicts: Mapping[str, list[bool]]) -> bool:
+_CSS_URL = re.compile(r"""url\(\s*["']?([^"')\s]+)["']?\s*\)""")
+
+
+def stylesheet_targets(css: str, uri: str) -> Iterator[str]:
+    """Docs paths a stylesheet refers to with ``url(...)`` (fonts, background images)."""
     folder = posixpath.dirname(uri)
-    while True:
-        if folder in verdicts:
-            return not any(verdicts[folder])
-        if not folder:
-            return False
-        folder = posixpath.dirname(folder)
+    for match in _CSS_URL.finditer(css):
+        target = match.group(1).split("#", 1)[0].split("?", 1)[0]
+        if not target or target.startswith("/") or ":" in target:
+            continue
+        path = posixpath.normpath(posixpath.join(folder, target))
+        if not path.startswith("../"):
+            yield path

@@ -16,47 +16,87 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from time import perf_counter
 
+from .gate import DocsWalk, Refusal, is_hidden, is_index_page, is_markdown, printable, walk_docs
 from .redact import check_mentions, disclosure_of, is_public
 from .report import Keep, Report, read_metadata, read_report
-from .rules import RULES, Level, Problem
-from .settings import ALWAYS_EXCLUDED_NAMES, Settings
+from .rules import RULES, Finding, Level, Problem
+from .settings import Settings
 from .validate import check_links
 from .workers import Workers
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-
 
 def is_report(rel: str, settings: Settings) -> bool:
-    """The documented rule: every Markdown file under the folder, except the excluded.
+    """The documented rule: every page MkDocs renders under the folder, except the excluded.
 
-    ``rel`` is the path relative to the reports folder with '/' separators. Files named
-    index.md or README.md, and files matching an ``exclude`` glob, are ordinary pages.
+    ``rel`` is the path relative to the reports folder with '/' separators. A file is a
+    page when its suffix is one MkDocs renders (``.md``, ``.markdown``, ``.mdown``,
+    ``.mkdn``, ``.mkd``, in lower case as MkDocs matches them). Index pages (``index``
+    and ``README``), hidden files (which MkDocs never publishes) and files matching an
+    ``exclude`` glob are not reports.
     """
-    path = PurePosixPath(rel)
-    if path.suffix.lower() not in MARKDOWN_SUFFIXES or path.name in ALWAYS_EXCLUDED_NAMES:
+    if not is_markdown(rel) or is_index_page(rel) or is_hidden(rel):
         return False
-    return not any(fnmatchcase(rel, pattern) for pattern in settings.exclude)
+    return not is_excluded_report(rel, settings)
+
+
+def is_excluded_report(rel: str, settings: Settings) -> bool:
+    """Whether the ``exclude`` option names ``rel`` (relative to the reports folder)."""
+    return any(fnmatchcase(rel, pattern) for pattern in settings.exclude)
 
 
 def find_reports(folder: Path, settings: Settings) -> list[tuple[Path, str]]:
-    """Report files below ``folder`` as (path, relative path), in a stable order."""
-    found: list[tuple[Path, str]] = []
-    seen: set[str] = set()
-    # Links are followed as MkDocs follows them, so a report below a linked folder is
-    # named (PM006) rather than skipped; a folder reached twice is walked once.
-    for root, dirs, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(root)
-        if real in seen:
-            dirs.clear()
-            continue
-        seen.add(real)
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(root, name)
-            rel = path.relative_to(folder).as_posix()
-            if is_report(rel, settings):
-                found.append((path, rel))
+    """Report files below ``folder`` as (path, relative path), in a stable order.
+
+    Only files the publish gate accepts (:func:`~postmortem_kb.gate.walk_docs`, with
+    ``folder`` as the docs folder): nothing behind a link out of it, no special file.
+    """
+    return reports_of(walk_reports(folder, settings), ".", settings)
+
+
+def walk_reports(
+    root: Path, settings: Settings, reports: str = ".", excluded: object = None
+) -> DocsWalk:
+    """The publish gate's walk of ``root`` with the reports folder ``reports`` in it."""
+    return walk_docs(
+        root,
+        reports=reports,
+        report_excluded=lambda rel: is_excluded_report(rel, settings),
+        excluded=excluded,  # type: ignore[arg-type]
+    )
+
+
+def gate(root: Path, settings: Settings, reports: str = ".", excluded: object = None) -> DocsWalk:
+    """The publish gate on ``root``: the walk, then the pages that are not reports read
+    and judged (:meth:`~postmortem_kb.gate.DocsWalk.inspect_pages`)."""
+    walk = walk_reports(root, settings, reports, excluded)
+    folder = PurePosixPath(reports)
+
+    def report(rel: str) -> bool:
+        inner = _relative_to(PurePosixPath(rel), folder)
+        return inner is not None and is_report(inner, settings)
+
+    walk.inspect_pages(report)
+    return walk
+
+
+def reports_of(walk: DocsWalk, reports: str, settings: Settings) -> list[tuple[Path, str]]:
+    """The accepted files of ``walk`` that are reports, with paths relative to ``reports``."""
+    folder = PurePosixPath(reports)
+    found = []
+    for path, rel in walk.files:
+        inner = _relative_to(PurePosixPath(rel), folder)
+        if inner is not None and is_report(inner, settings):
+            found.append((path, inner))
     return found
+
+
+def _relative_to(path: PurePosixPath, folder: PurePosixPath) -> str | None:
+    if str(folder) in ("", "."):
+        return path.as_posix()
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return None
 
 
 class ReportCache:
@@ -217,6 +257,13 @@ class KnowledgeBase:
             )
         return shown
 
+    def _add(self, shown: str, findings: Iterable[Finding]) -> None:
+        """The findings of the file shown as ``shown``, as problems at their rules' levels."""
+        for finding in findings:
+            problem = problem_of(shown, finding, self.settings)
+            if problem is not None:
+                self.problems.append(problem)
+
     def by_id(self) -> dict[str, Report]:
         """Reports by id; with duplicate ids, the first in path order wins."""
         index: dict[str, Report] = {}
@@ -226,15 +273,40 @@ class KnowledgeBase:
         return index
 
 
+def problem_of(shown: str, finding: Finding, settings: Settings) -> Problem | None:
+    """``finding`` of the file shown as ``shown``, at its rule's level (None when off)."""
+    level = settings.level_of(finding.code)
+    if level is Level.OFF:
+        return None
+    rule = RULES[finding.code]
+    return Problem(
+        path=shown,
+        line=finding.line,
+        code=rule.code,
+        name=rule.name,
+        level=level,
+        message=finding.message,
+        hint=finding.hint or rule.hint,
+    )
+
+
 def display_path(path: Path, root: Path | None, real_paths: RealPaths | None = None) -> str:
-    """``path`` relative to ``root`` when it lies below it, else as given."""
+    """``path`` relative to ``root`` when it lies below it, else as given.
+
+    The path as walked comes first: a link's real location may be anywhere on the
+    machine, and messages must name the file where the project has it.
+    """
     if root is not None:
+        walked = Path(os.path.abspath(path))
+        for base in (Path(os.path.abspath(root)), _resolved(root)):
+            if walked.is_relative_to(base):
+                return printable(walked.relative_to(base).as_posix())
         real = real_paths(path) if real_paths is not None else path.resolve()
         try:
-            return real.relative_to(_resolved(root)).as_posix()
+            return printable(real.relative_to(_resolved(root)).as_posix())
         except ValueError:
             pass
-    return path.as_posix()
+    return printable(path.as_posix())
 
 
 @lru_cache(maxsize=16)
@@ -253,8 +325,12 @@ def load(
     keep: Keep = Keep.ALL,
     workers: Workers | None = None,
     context: Iterable[tuple[Path, str]] = (),
+    refused: Iterable[Refusal] = (),
 ) -> KnowledgeBase:
     """Read and check every file, then the links between them; never raises on content.
+
+    ``refused`` are the publish gate's refusals (:mod:`~postmortem_kb.gate`): files that
+    are not read at all, each one a problem of its own.
 
     ``context`` files are read only for the checks across reports: their frontmatter,
     not their body (:func:`~postmortem_kb.report.read_metadata`). They follow ``files``
@@ -292,23 +368,9 @@ def load(
     if timings is not None:
         timings["validate"] = timings.get("validate", 0.0) + perf_counter() - started
     for index, report in enumerate(kb.reports):
-        shown = kb.display(report)
-        for finding in [*report.findings, *links.get(index, [])]:
-            level = settings.level_of(finding.code)
-            if level is Level.OFF:
-                continue
-            rule = RULES[finding.code]
-            kb.problems.append(
-                Problem(
-                    path=shown,
-                    line=finding.line,
-                    code=rule.code,
-                    name=rule.name,
-                    level=level,
-                    message=finding.message,
-                    hint=finding.hint or rule.hint,
-                )
-            )
+        kb._add(kb.display(report), [*report.findings, *links.get(index, [])])
+    for refusal in refused:
+        kb._add(display_path(refusal.path, display_root), [refusal.finding])
     kb.problems.sort()
     for problem in kb.problems:
         kb._by_path.setdefault(problem.path, []).append(problem)

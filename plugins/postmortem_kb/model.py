@@ -8,6 +8,7 @@ Types are strict where YAML guesses (an unquoted ``10:13`` is the number 613 and
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,49 +23,133 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
 )
+from pydantic_core import PydanticCustomError
 
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
 
 
-def parse_calendar_date(value: object) -> date:
-    """Read ``YYYY-MM-DD``, refusing dates that do not exist (``2023-02-30``)."""
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """The calendar dates a knowledge base accepts (the ``earliest_date`` and
+    ``latest_date`` options). Every date is checked against it, so no page, chart,
+    calendar or policy ever computes with year 1 or year 9999 (which overflow, or make
+    the metrics span 24,000 months)."""
+
+    earliest: date
+    latest: date
+
+    def problem(self, day: date) -> str | None:
+        if day < self.earliest:
+            return (
+                f"{day.isoformat()} is before {self.earliest.isoformat()}, the earliest "
+                "date this knowledge base accepts"
+            )
+        if day > self.latest:
+            return (
+                f"{day.isoformat()} is after {self.latest.isoformat()}, the latest "
+                "date this knowledge base accepts"
+            )
+        return None
+
+
+DEFAULT_DATES = DateRange(date(1970, 1, 1), date(2200, 12, 31))
+DATE_BOUNDS = DateRange(date(1900, 1, 1), date(2999, 12, 31))
+"""What the date options may be set to: a year-9999 due date overflows the calendar."""
+
+
+def parse_calendar_date(value: object, dates: DateRange | None = None) -> date:
+    """Read ``YYYY-MM-DD``, refusing dates that do not exist (``2023-02-30``).
+
+    With ``dates``, a date outside the range raises :class:`DateOutOfRange`.
+    """
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _DATE_TEXT.fullmatch(value.strip()):
+        day = value
+    elif not isinstance(value, str) or not _DATE_TEXT.fullmatch(value.strip()):
         raise ValueError("expected a date written YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{value.strip()} is not a real calendar date") from None
+    else:
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value.strip()} is not a real calendar date") from None
+    if dates is not None and (problem := dates.problem(day)) is not None:
+        raise DateOutOfRange(problem)
+    return day
 
 
-def _parse_datetime(value: object) -> datetime:
+class DateOutOfRange(ValueError):
+    """A real date outside the knowledge base's range (rule PM037)."""
+
+
+def _dates(info: ValidationInfo) -> DateRange:
+    context = info.context if isinstance(info.context, dict) else {}
+    dates = context.get("dates")
+    return dates if isinstance(dates, DateRange) else DEFAULT_DATES
+
+
+def _in_range(day: date, info: ValidationInfo) -> None:
+    problem = _dates(info).problem(day)
+    if problem is not None:
+        raise PydanticCustomError("date_range", problem)
+
+
+def _calendar_date(value: object, info: ValidationInfo) -> date:
+    day = parse_calendar_date(value)
+    _in_range(day, info)
+    return day
+
+
+def _parse_datetime(value: object, info: ValidationInfo) -> datetime:
     if isinstance(value, datetime):
-        return value
-    text = value.strip() if isinstance(value, str) else ""
-    if not _DATETIME_TEXT.fullmatch(text):
-        raise ValueError("expected an ISO 8601 date and time, such as 2024-01-15T10:13:00Z")
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text} is not a real date and time") from None
+        moment = value
+    else:
+        text = value.strip() if isinstance(value, str) else ""
+        if not _DATETIME_TEXT.fullmatch(text):
+            raise ValueError("expected an ISO 8601 date and time, such as 2024-01-15T10:13:00Z")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text} is not a real date and time") from None
+    _in_range(moment.date(), info)
+    return moment
 
 
-Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
-CalendarDate = Annotated[date, BeforeValidator(parse_calendar_date)]
+def _text(limit: int) -> Any:
+    return Annotated[
+        str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=limit)
+    ]
+
+
+NAME_CHARS = 100
+"""Longest id, tag, service, author, category or template name."""
+TITLE_CHARS = 200
+"""Longest title: it is on every list, feed and search result that names the report."""
+SUMMARY_CHARS = 5000
+"""Longest root-cause summary, factor description or public summary."""
+
+Text = _text(SUMMARY_CHARS)
+Name = _text(NAME_CHARS)
+Title = _text(TITLE_CHARS)
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 Timestamp = Annotated[datetime, BeforeValidator(_parse_datetime)]
-Count = Annotated[int, Strict(), Field(ge=0)]
+MAX_COUNT = 10**15
+"""Largest count or amount: more than any incident's, and exact in every JSON reader."""
+Count = Annotated[int, Strict(), Field(ge=0, le=MAX_COUNT)]
 
 
 def _number(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("expected a number, such as 12000 or 12000.50")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number, not .inf or .nan")
+    if isinstance(value, int) and abs(value) > MAX_COUNT:
+        raise ValueError(f"expected a number of at most {MAX_COUNT:.0e}")
     return value
 
 
-Amount = Annotated[float, BeforeValidator(_number), Field(ge=0)]
+Amount = Annotated[float, BeforeValidator(_number), Field(ge=0, le=MAX_COUNT)]
 
 
 MAX_LIST = 50
@@ -114,7 +199,7 @@ class _Section(BaseModel):
 
 
 class RootCause(_Section):
-    category: Text = Field(description="Short slug shared by similar causes, e.g. config-change.")
+    category: Name = Field(description="Short slug shared by similar causes, e.g. config-change.")
     summary: Text = Field(description="One or two sentences naming the systemic cause.")
 
 
@@ -147,17 +232,19 @@ class Impact(_Section):
 class Frontmatter(_Section):
     """The metadata block at the top of every postmortem."""
 
-    id: Text = Field(description="Unique id, e.g. INC-2024-001.")
-    title: Text
+    id: Name = Field(description="Unique id, e.g. INC-2024-001.")
+    title: Title
     date: CalendarDate = Field(description="The incident's date, YYYY-MM-DD.")
     severity: Severity
     status: Status
-    authors: list[Text] = Field(min_length=1, max_length=MAX_LIST)
-    template: Text | None = Field(default=None, description="Section set; default standard.")
-    tags: list[Text] = Field(default_factory=list, max_length=MAX_LIST)
-    services: list[Text] = Field(default_factory=list, max_length=MAX_LIST)
+    authors: list[Name] = Field(min_length=1, max_length=MAX_LIST)
+    template: Name | None = Field(default=None, description="Section set; default standard.")
+    tags: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
+    services: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
     root_cause: RootCause | None = None
-    contributing_factors: list[ContributingFactor] = Field(default_factory=list)
+    contributing_factors: list[ContributingFactor] = Field(
+        default_factory=list, max_length=MAX_LIST
+    )
     impact: Impact | None = None
     near_miss: Annotated[bool, Strict()] = False
     visibility: Literal["internal", "public"] = "internal"
@@ -165,7 +252,7 @@ class Frontmatter(_Section):
         default=None,
         description="Shorter summary for the public edition; replaces the summary section there.",
     )
-    related: list[Text] = Field(
+    related: list[Name] = Field(
         default_factory=list, max_length=MAX_LIST, description="Ids of related postmortems."
     )
 

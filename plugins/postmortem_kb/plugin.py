@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from time import perf_counter
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, TemplateNotFound
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -32,15 +33,16 @@ from mkdocs.structure.pages import Page
 
 from .catalog import build_catalog, build_index_json, to_json
 from .config import ConfigError, settings_from_options
-from .edition import Edition, published, withheld_files
+from .edition import Edition, published, stylesheet_targets, withheld_files
 from .feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
+from .gate import DocsWalk, docs_exclusion, printable
 from .ical import ICS_FILE, due_items, render_calendar
-from .kb import KnowledgeBase, ReportCache, is_report, load
+from .kb import KnowledgeBase, ReportCache, display_path, gate, is_report, load, problem_of
 from .output import line_of
 from .pages import fill_fragments, generate
 from .relate import Links, link_later
 from .report import Keep, Report, report_signature
-from .rules import Level
+from .rules import Finding, Level
 from .settings import Settings
 from .view import header_context, related_context, severity_class, src_uri
 from .workers import Workers
@@ -68,6 +70,9 @@ def lunr_js_path() -> Path:
 
     return Path(mkdocs.contrib.search.__file__).parent / "templates" / "search" / "lunr.js"
 
+
+PLAIN_TEXT_RULES = frozenset({"PM039", "PM040"})
+"""Problems of Markdown the renderer cannot survive: such a page is shown as written."""
 
 PACKAGE_DIR = Path(__file__).parent
 STYLESHEET = "assets/postmortem-kb/pmkb.css"
@@ -129,6 +134,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """HTML tables of the generated pages, put in place after Markdown."""
         self._body_of: dict[str, str] = {}
         """Report bodies read by on_page_read_source, for on_page_markdown to take."""
+        self.project_dir = Path()
+        self.gate = DocsWalk(root=Path())
+        """The publish gate's judgement of docs_dir in this build."""
+        self.plain_pages: set[str] = set()
+        """Docs paths of pages that are not reports, shown as plain text (PM039, PM040)."""
+        self._plain_text: dict[str, str] = {}
+        """Markdown of the pages shown as plain text, for on_page_content."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this makes MkDocs keep the instance across `mkdocs serve` rebuilds,
@@ -140,6 +152,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.settings = settings_from_options(dict(self.config), config.config_file_path)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
+        self.project_dir = Path(config.config_file_path).parent
         if self.settings.edition == Edition.PUBLIC:
             log.info("building the public edition: only reports with 'visibility: public'")
         # Lowest precedence: a custom_dir template of the same name replaces ours.
@@ -151,6 +164,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        self._gate(files, config)
         folder = PurePosixPath(self.settings.folder)
         selected: dict[str, tuple[Path, str]] = {}
         for file in files.documentation_pages():
@@ -172,6 +186,28 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.env = config.theme.get_env()
         return files
 
+    def _gate(self, files: Files, config: MkDocsConfig) -> None:
+        """Remove from the build every file of docs_dir the publish gate did not accept.
+
+        MkDocs found the files by walking docs_dir and following its links; the gate
+        walks it the same way without following what leads out, and refuses special
+        files, second names, garbled names and reports under names MkDocs publishes
+        otherwise (:mod:`postmortem_kb.gate`). Deny by default: a file MkDocs found and
+        the gate never saw (below a refused folder) is removed too.
+        """
+        default = docs_exclusion()
+        spec = config.exclude_docs
+
+        def excluded(rel: str) -> bool:
+            return default(rel) or (spec is not None and spec.match_file(rel))
+
+        self.gate = gate(Path(config.docs_dir), self.settings, self.settings.folder, excluded)
+        accepted = self.gate.accepted()
+        for file in list(files):
+            if _from_docs(file, config) and file.src_uri not in accepted:
+                files.remove(file)
+        self.plain_pages = {refusal.rel for refusal in self.gate.plain}
+
     def _check(
         self,
         files: Files,
@@ -180,16 +216,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         workers: Workers,
     ) -> None:
         """Read and check every report, log its problems, and pick the edition's."""
-        project_dir = Path(config.config_file_path).parent
         self.all_reports = load(
             selected.values(),
             self.settings,
-            display_root=project_dir,
+            display_root=self.project_dir,
             timings=self.timings,
             cache=self.report_cache if self.serving else None,
             keep=Keep.PAGES,  # pages read their text again as MkDocs renders them
             workers=workers,
+            refused=[*self.gate.refusals, *self.gate.plain],
         )
+        for uri, report in zip(selected, self.all_reports.reports, strict=True):
+            if any(finding.code in PLAIN_TEXT_RULES for finding in report.findings):
+                self.plain_pages.add(uri)
         # Every report is checked and its problems logged, whatever the edition: the
         # log is not published, and an internal report's errors still need fixing.
         self._log_problems()
@@ -296,9 +335,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Remove unpublished reports, and the files only they use, from the build.
 
         Removed here, they are in no page, navigation, search index or sitemap: MkDocs
-        never reads them. Links from published pages decide which attachments stay.
+        never reads them. Deny by default: a file stays only when a published page or
+        the site's configuration refers to it, or ``public_files`` names it.
         """
-        docs_dir = Path(config.docs_dir).resolve()
         all_by_uri = {
             uri: report for uri, report in zip(selected, self.all_reports.reports, strict=True)
         }
@@ -313,12 +352,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         others = [
             file.src_uri
             for file in files
-            if not file.is_documentation_page()
-            and file.abs_src_path
-            and Path(file.abs_src_path).resolve().is_relative_to(docs_dir)
+            if not file.is_documentation_page() and _from_docs(file, config)
         ]
+        wanted = _configured_assets(config)
+        # A published stylesheet's fonts and images are wanted too.
+        for uri in [*wanted]:
+            sheet = files.get_file_from_path(uri)
+            if uri.endswith(".css") and sheet is not None and _from_docs(sheet, config):
+                wanted.update(stylesheet_targets(_read_text(sheet), uri))
         self.withheld = {uri for uri in all_by_uri if uri not in self.reports}
-        self.withheld |= withheld_files(pages, others)
+        self.withheld |= withheld_files(pages, others, wanted, self.settings.public_files)
         for uri in sorted(self.withheld):
             file = files.get_file_from_path(uri)
             if file is not None:
@@ -490,7 +533,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        report = self.reports.get(page.file.src_uri)
+        uri = page.file.src_uri
+        report = self.reports.get(uri)
+        if report is not None:
+            # The frontmatter belongs to the report, not to MkDocs or the theme: its
+            # 'template' or 'status' keys must not pick a page template or a nav icon.
+            page.meta = {"title": html.escape(report.title)}
+            body = self._body_of.pop(uri, None)
+            markdown = report.body if body is None else body
+        else:
+            self._check_page_template(page, config)
+        if uri in self.plain_pages:
+            # Markdown the renderer could not survive (PM039, PM040) never reaches it:
+            # on_page_content shows the text as written.
+            self._plain_text[uri] = markdown
+            return ""
         if report is None:
             line = self._subscribe_lines(page)
             if line is None:
@@ -499,11 +556,27 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             head, sep, rest = markdown.partition("\n\n")
             intro, sep2, rest = rest.partition("\n\n")
             return f"{head}{sep}{intro}\n\n{line}\n\n{rest}" if sep2 else f"{markdown}\n\n{line}\n"
-        # The frontmatter belongs to the report, not to MkDocs or the theme: its
-        # 'template' or 'status' keys must not pick a page template or a nav icon.
-        page.meta = {"title": html.escape(report.title)}
-        body = self._body_of.pop(page.file.src_uri, None)
-        return report.body if body is None else body
+        return markdown
+
+    def _check_page_template(self, page: Page, config: MkDocsConfig) -> None:
+        """A page's ``template:`` must name a template of the theme (PM043); otherwise
+        the build would stop with TemplateNotFound, so the page falls back to the
+        theme's default template, and the problem is logged."""
+        name = page.meta.get("template")
+        if name is None or self.env is None:
+            return
+        try:
+            if isinstance(name, str):
+                self.env.get_template(name)
+                return
+        except TemplateNotFound:
+            pass
+        shown = display_path(Path(page.file.abs_src_path or page.file.src_uri), self.project_dir)
+        message = f"'template: {printable(str(name))[:100]}' names no template of the theme"
+        problem = problem_of(shown, Finding("PM043", 1, message), self.settings)
+        if problem is not None:
+            log.error(f"{line_of(problem)} (hint: {problem.hint})")
+        del page.meta["template"]
 
     def _subscribe_lines(self, page: Page) -> str | None:
         """A line pointing the overview to the feeds and the action items to the calendar."""
@@ -523,6 +596,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_content(
         self, html_content: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        plain = self._plain_text.pop(page.file.src_uri, None)
+        if plain is not None:
+            html_content = f'<pre class="pmkb-plain">{html.escape(plain)}</pre>'
         if page.file.src_uri == self._search_uris()[0]:
             return html_content + self._search_controls(page, files)
         if page.file.src_uri in self.fragments:
@@ -574,6 +650,23 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
         links = self.links.get(report.id or "", Links())
         return related_context(links, self.by_id, url_of)
+
+
+def _from_docs(file: File, config: MkDocsConfig) -> bool:
+    """A file MkDocs found in docs_dir (not a theme's file, nor a generated one)."""
+    if file.generated_by is not None or file.src_dir is None:
+        return False
+    return os.path.abspath(file.src_dir) == os.path.abspath(config.docs_dir)
+
+
+def _configured_assets(config: MkDocsConfig) -> set[str]:
+    """Docs paths the configuration names: extra stylesheets and scripts, logo, favicon."""
+    named = [str(path) for path in (*config.extra_css, *config.extra_javascript)]
+    for key in ("logo", "favicon"):
+        value = config.theme.get(key)
+        if isinstance(value, str):
+            named.append(value)
+    return {PurePosixPath(name.lstrip("/")).as_posix() for name in named if ":" not in name}
 
 
 def _read_text(file: File) -> str:

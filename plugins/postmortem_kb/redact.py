@@ -39,13 +39,25 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _ANCHORS = re.compile(r"^(?:\^|\\A)|(?:\$|\\Z|\\z)$")
 
 
-def is_public(report: Report) -> bool:
-    """Published in the public edition: only a valid frontmatter that says ``public``.
+UNFAITHFUL_READ = frozenset(
+    {"PM001", "PM004", "PM005", "PM006", "PM007", "PM030", "PM041", "PM042"}
+)
+"""Findings that mean the file may not say what its author wrote: bytes that are not
+UTF-8, YAML that could not be read, a key written twice (YAML kept one value of two)."""
 
-    A report whose frontmatter does not validate stays out, whatever it says: deny
-    by default, so a typo can never publish an internal report.
+
+def is_public(report: Report) -> bool:
+    """Published in the public edition: only a valid frontmatter that says ``public``,
+    read exactly as written.
+
+    A report whose frontmatter does not validate stays out, whatever it says, and so
+    does one read with an :data:`UNFAITHFUL_READ` problem (``visibility: internal`` then
+    ``visibility: public``: YAML keeps the second): deny by default, so neither a typo
+    nor an ambiguity can publish an internal report. Rule levels do not matter here.
     """
-    return report.meta is not None and report.meta.visibility == "public"
+    if report.meta is None or report.meta.visibility != "public":
+        return False
+    return not any(finding.code in UNFAITHFUL_READ for finding in report.findings)
 
 
 # --- the public copy -------------------------------------------------------------------

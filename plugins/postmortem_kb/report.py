@@ -17,8 +17,9 @@ from time import perf_counter
 from typing import TYPE_CHECKING
 
 from .body import Section, normalise_heading, parse_tokens, sections_of
+from .limits import check_markdown
 from .lint import lint_report
-from .model import ActionItem, Frontmatter, Status, TimelineEntry, parse_calendar_date
+from .model import DATE_BOUNDS, ActionItem, Frontmatter, Status, TimelineEntry, parse_calendar_date
 from .rules import Finding, Problem
 from .settings import Settings
 from .source import Source, read_source
@@ -81,7 +82,7 @@ class Report:
         if self.meta is not None:
             return self.meta.date
         try:
-            return parse_calendar_date((self.source.data or {}).get("date"))
+            return parse_calendar_date((self.source.data or {}).get("date"), DATE_BOUNDS)
         except ValueError:
             return None
 
@@ -176,11 +177,12 @@ def read_report(
     report.sections = sections_of(tokens, source.body, source.body_offset)
     parsed = perf_counter()
     report.findings.extend(check_sections(report, settings))
-    report.timeline, findings = read_timeline(report)
+    report.timeline, findings = read_timeline(report, settings.dates())
     report.findings.extend(findings)
-    report.action_items, findings = read_action_items(report)
+    report.action_items, findings = read_action_items(report, settings.dates())
     report.findings.extend(findings)
     report.findings.extend(lint_report(report, tokens))
+    report.findings.extend(check_markdown(source.body, tokens, source.body_offset))
     if timings is not None:
         timings["parse"] = timings.get("parse", 0.0) + parsed - started
         timings["validate"] = timings.get("validate", 0.0) + perf_counter() - parsed

@@ -96,9 +96,10 @@ _CATALOGUE = [
         "PM006",
         "link-outside",
         _E,
-        "The file is a symbolic link (or lies below one) that leads outside the reports folder.",
-        "Copy the report into the folder; a link outside it is not read, so that no file "
-        "from elsewhere on the machine is ever published.",
+        "A symbolic link leads outside the docs folder (a report's, outside the reports "
+        "folder), or to nothing; what it leads to is never read or published.",
+        "Copy the file into the folder instead of linking to it; a link that leads out is "
+        "refused so that no file from elsewhere on the machine is ever published.",
     ),
     Rule(
         "PM007",
@@ -172,6 +173,133 @@ _CATALOGUE = [
         "The 'template' names no template configured for this knowledge base.",
         "Use one of the configured templates, or add it under the plugin's 'templates' option.",
     ),
+]
+
+# The publish gate (gate.py): files that may not reach the site at all.
+_CATALOGUE += [
+    Rule(
+        "PM030",
+        "special-file",
+        _E,
+        "A FIFO, socket or device sits in the docs folder; it is never opened or published.",
+        "Remove it from the docs folder: only files and folders belong there.",
+    ),
+    Rule(
+        "PM031",
+        "second-name",
+        _E,
+        "A symbolic link leads to a folder inside the docs folder (a loop, or a second name "
+        "for it), or to a Markdown file: its content would be published twice, or apart "
+        "from its checks. It is not published.",
+        "Remove the link; move or copy the folder or file instead, or link to the page in "
+        "Markdown.",
+    ),
+    Rule(
+        "PM032",
+        "file-name",
+        _E,
+        "A file or folder name holds a control character (such as a newline) or bytes that "
+        "are not UTF-8; it is not published.",
+        "Rename it with printable characters only (letters, digits, '-', '_', '.').",
+    ),
+    Rule(
+        "PM033",
+        "markdown-suffix-case",
+        _E,
+        "A file's suffix is a Markdown suffix in capitals ('x.MD'): MkDocs would copy it "
+        "raw, frontmatter and all, instead of rendering it. It is not published.",
+        "Rename it with the suffix in lower case: '.md'.",
+    ),
+    Rule(
+        "PM034",
+        "report-as-page",
+        _E,
+        "A page that is not a postmortem (an index or README page, or one the 'exclude' "
+        "option names) holds postmortem frontmatter: it would be published without the "
+        "checks and without the public edition's filter. It is not published.",
+        "Give the report a name of its own (not index or README), move it out of the "
+        "excluded folder, or list the folder in MkDocs' exclude_docs.",
+    ),
+    Rule(
+        "PM035",
+        "hidden-file",
+        _W,
+        "A Markdown file in the reports folder is hidden (its name, or a folder's, starts "
+        "with '.'): MkDocs never publishes it, so it is not checked either.",
+        "Rename it without the leading '.', or add it to the 'exclude' option if it is "
+        "meant to stay out.",
+    ),
+    Rule(
+        "PM036",
+        "unreadable",
+        _E,
+        "A folder cannot be listed, or a file cannot be read: what it holds is neither "
+        "checked nor published.",
+        "Give the build's user permission to read it (chmod), or remove it.",
+    ),
+    # Limits: what the site can render in bounded time and memory.
+    Rule(
+        "PM037",
+        "date-out-of-range",
+        _E,
+        "A date lies outside the range the knowledge base accepts (earliest_date to "
+        "latest_date, by default 1970-01-01 to 2200-12-31).",
+        "Correct the date (often a typo in the year), or widen the plugin's earliest_date "
+        "or latest_date.",
+    ),
+    Rule(
+        "PM038",
+        "too-long",
+        _E,
+        "A frontmatter text or list is longer than the format allows (a title of 200 "
+        "characters, names of 100, summaries of 5,000, lists of 50).",
+        "Shorten it; put long explanations in the report's sections.",
+    ),
+    Rule(
+        "PM039",
+        "markdown-too-deep",
+        _E,
+        "Lists, quotes or emphasis nest more than 20 levels deep: the renderer would "
+        "fail. The page shows the text as written instead.",
+        "Flatten the nesting; use headings or a table for structure.",
+    ),
+    Rule(
+        "PM040",
+        "markdown-too-large",
+        _E,
+        "A file over 512 KB, a line over 20,000 characters, or paragraphs so long and so "
+        "full of brackets or markup that rendering would take minutes. The page shows "
+        "the text as written instead (a file too large is not read).",
+        "Split long paragraphs with blank lines, put logs in a fenced code block (```), "
+        "and link large attachments instead of pasting them.",
+    ),
+    Rule(
+        "PM041",
+        "yaml-aliases",
+        _E,
+        "The frontmatter's YAML aliases ('*name') expand to more than 10,000 values or a "
+        "million characters (or refer to themselves): it is not read.",
+        "Write the values out instead of repeating them through anchors and aliases.",
+    ),
+    Rule(
+        "PM042",
+        "yaml-tag",
+        _E,
+        "The frontmatter uses a YAML tag outside the format ('!!set', '!!binary', "
+        "'!!timestamp', a custom '!tag'): it is not read.",
+        "Write plain text, numbers, lists and mappings; a list is '[a, b]', not '!!set'.",
+    ),
+    Rule(
+        "PM043",
+        "page-template-unknown",
+        _E,
+        "A page's 'template:' names no template of the theme (found by the site build, "
+        "which knows the theme). The page is rendered with the theme's default template.",
+        "Name a template of the theme or of custom_dir, or remove the key.",
+    ),
+]
+
+_CATALOGUE += [
     # Links between postmortems.
     Rule(
         "PM020",
@@ -468,7 +596,7 @@ _CATALOGUE += [
     ),
 ]
 
-RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
+RULES: dict[str, Rule] = {rule.code: rule for rule in sorted(_CATALOGUE, key=lambda r: r.code)}
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in _CATALOGUE}
 
 

@@ -13,8 +13,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .model import Impact, Priority, Severity
+from .model import DATE_BOUNDS, DEFAULT_DATES, DateRange, Impact, Priority, Severity
 from .rules import Level, lookup
+
+
+def epoch_date(epoch: str) -> date:
+    """The UTC day of a SOURCE_DATE_EPOCH value; ValueError when no calendar has it."""
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"SOURCE_DATE_EPOCH={epoch} is not a time a calendar holds") from None
 
 
 class TemplateSpec(BaseModel):
@@ -76,6 +84,9 @@ DEFAULT_EXCLUDE = ["guide/*", "templates/*", "_*"]
 
 ALWAYS_EXCLUDED_NAMES = frozenset({"index.md", "README.md"})
 """Landing pages are never postmortems, in any folder."""
+
+DEFAULT_PUBLIC_FILES = ["CNAME", "robots.txt", "favicon.ico"]
+"""Files a public site needs that no page links to (GitHub Pages' custom domain...)."""
 
 REDACTABLE_FIELDS = (
     "authors",
@@ -149,6 +160,15 @@ class Settings(BaseModel):
         description="The date that decides which action items are overdue; "
         "defaults to SOURCE_DATE_EPOCH, then today.",
     )
+    earliest_date: date = Field(
+        default=DEFAULT_DATES.earliest,
+        description="The earliest date a report may hold (incident, impact, timeline, "
+        "action items); an earlier one is a problem (PM037).",
+    )
+    latest_date: date = Field(
+        default=DEFAULT_DATES.latest,
+        description="The latest date a report may hold; a later one is a problem (PM037).",
+    )
 
     pages_dir: str = Field(
         default="incidents", description="Folder (inside docs_dir) of the generated pages."
@@ -185,6 +205,11 @@ class Settings(BaseModel):
         description="Sections left out of every report in the public edition (matched like "
         "template sections: case and surrounding spaces ignored).",
     )
+    public_files: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PUBLIC_FILES),
+        description="Glob patterns (relative to docs_dir) of files the public edition "
+        "publishes though no published page links to them.",
+    )
     public_redact_fields: list[str] = Field(
         default_factory=list,
         description="Frontmatter fields withheld from the public edition: "
@@ -201,8 +226,24 @@ class Settings(BaseModel):
             return self.build_date
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
         if epoch.isdigit():
-            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+            return epoch_date(epoch)
         return datetime.now(tz=UTC).date()
+
+    def dates(self) -> DateRange:
+        """The dates reports may hold (``earliest_date`` to ``latest_date``)."""
+        return DateRange(self.earliest_date, self.latest_date)
+
+    @model_validator(mode="after")
+    def _dates_make_sense(self) -> Settings:
+        for name in ("earliest_date", "latest_date"):
+            problem = DATE_BOUNDS.problem(getattr(self, name))
+            if problem is not None:
+                raise ValueError(f"{name}: {problem.replace('this knowledge base', 'it')}")
+        if self.earliest_date >= self.latest_date:
+            raise ValueError("earliest_date must be before latest_date")
+        if self.build_date is not None and (problem := self.dates().problem(self.build_date)):
+            raise ValueError(f"build_date: {problem}")
+        return self
 
     @field_validator("public_redact_fields")
     @classmethod

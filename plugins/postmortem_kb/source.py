@@ -7,6 +7,8 @@ surprises with the text as written, so the frontmatter is composed into YAML nod
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from .limits import check_size
 from .rules import Finding
 
 Loc = tuple[str | int, ...]
@@ -93,10 +96,9 @@ def read_source(path: Path, *, with_yaml: bool = True) -> Source:
     Without ``with_yaml`` only the text and the body are read, not the frontmatter's YAML.
     """
     source = Source(path=path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        source.findings.append(Finding("PM001", 1, f"cannot read the file: {exc.strerror}"))
+    raw, finding = read_bytes(path)
+    if finding is not None:
+        source.findings.append(finding)
         return source
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
@@ -114,6 +116,27 @@ def read_source(path: Path, *, with_yaml: bool = True) -> Source:
     source.text = text.replace("\r\n", "\n").replace("\r", "\n")
     _split(source, with_yaml)
     return source
+
+
+def read_bytes(path: Path) -> tuple[bytes, Finding | None]:
+    """The file's bytes, or a finding: a special file (a FIFO named ``x.md``) is never
+    read, since reading it would wait forever, nor is a file over the size limit."""
+    try:
+        # Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        return b"", Finding("PM001", 1, f"cannot read the file: {exc.strerror}")
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return b"", Finding("PM030", 1, "the file is not a regular file; it is never read")
+        too_large = check_size(info.st_size)
+        if too_large is not None:
+            return b"", too_large
+        try:
+            return handle.read(), None
+        except OSError as exc:
+            return b"", Finding("PM001", 1, f"cannot read the file: {exc.strerror}")
 
 
 def _split(source: Source, with_yaml: bool) -> None:
@@ -156,6 +179,11 @@ def _load_yaml(source: Source, fm_text: str, offset: int) -> None:
     loader = _FrontmatterLoader(fm_text)
     try:
         node = loader.get_single_node()
+        unsafe = _unsafe(node, fm_text) if node is not None else None
+        if unsafe is not None:
+            code, line, message = unsafe
+            source.findings.append(Finding(code, line + 1 + offset, message))
+            return
         if node is not None:
             _index_nodes(source, node, (), offset)
         data = _construct(loader, node, fm_text) if node is not None else None
@@ -193,6 +221,72 @@ def _load_yaml(source: Source, fm_text: str, offset: int) -> None:
         )
         return
     source.data = data
+
+
+MAX_YAML_VALUES = 10_000
+"""Most values the frontmatter may hold once its aliases are expanded (PM041)."""
+MAX_YAML_CHARS = 1_000_000
+"""Most characters of text it may hold once expanded."""
+
+_FORMAT_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "merge")
+)
+"""The YAML types a postmortem's frontmatter is made of (PM042 for the others)."""
+
+
+def _unsafe(root: yaml.Node, fm_text: str) -> tuple[str, int, str] | None:
+    """(rule, 0-based line, message) when the document uses a tag outside the format
+    (PM042), or when its aliases expand beyond the limits (PM041, "billion laughs").
+
+    Measured on the composed nodes, before any value is built or walked: expansion is
+    counted by sharing (each node's size once), so the check itself stays linear.
+    Without '!' or '&' in the text there is neither a tag nor an alias to look for.
+    """
+    if "!" not in fm_text and "&" not in fm_text:
+        return None
+    sizes: dict[int, tuple[int, int]] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            children = _child_nodes(node)
+            values = 1 + sum(sizes[id(child)][0] for child in children)
+            chars = sum(sizes[id(child)][1] for child in children)
+            sizes[key] = (values, chars)
+            if values > MAX_YAML_VALUES or chars > MAX_YAML_CHARS:
+                return (
+                    "PM041",
+                    node.start_mark.line,
+                    f"the YAML aliases here expand to {values:,} values and {chars:,} "
+                    f"characters (at most {MAX_YAML_VALUES:,} and {MAX_YAML_CHARS:,})",
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            return "PM041", node.start_mark.line, "a YAML alias here refers to itself"
+        if node.tag not in _FORMAT_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            return "PM042", node.start_mark.line, f"the YAML tag '{tag}' is not part of the format"
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = (1, len(node.value))
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _child_nodes(node))
+    return None
+
+
+def _child_nodes(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 _STR_TAG = "tag:yaml.org,2002:str"

@@ -19,8 +19,11 @@ from pydantic_core import ErrorDetails
 
 from .body import Row, Table, normalise_heading
 from .model import (
+    DEFAULT_DATES,
     ActionItem,
     ActionStatus,
+    DateOutOfRange,
+    DateRange,
     Frontmatter,
     Priority,
     Status,
@@ -46,7 +49,7 @@ def check_frontmatter(
         return None, []
     findings = list(_unknown_fields(source.data, Frontmatter, (), source))
     try:
-        meta = Frontmatter.model_validate(source.data)
+        meta = Frontmatter.model_validate(source.data, context={"dates": settings.dates()})
     except ValidationError as exc:
         seen: set[Loc] = set()
         for error in exc.errors():
@@ -112,11 +115,18 @@ def _from_pydantic(error: ErrorDetails, source: Source) -> Finding:
         return Finding("PM010", line, f"required field '{loc[-1]}' is missing{where}", hint)
     message = error["msg"].removeprefix("Value error, ")
     message = message[0].lower() + message[1:] if message else message
+    if error["type"] in _LIMIT_CODES:
+        code = _LIMIT_CODES[error["type"]]
+        return Finding(code, source.line_of(loc), f"'{dotted(loc)}': {message}", hint)
     expects_text = error["type"] == "string_type"
     read = _as_read(loc, error["input"], expects_text, source)
     if isinstance(error["input"], str) and error["input"].strip() in message:
         read = ""
     return Finding("PM011", source.line_of(loc), f"'{dotted(loc)}': {message}{read}", hint)
+
+
+_LIMIT_CODES = {"date_range": "PM037", "string_too_long": "PM038", "too_long": "PM038"}
+"""Pydantic's error types for values beyond the format's limits, and their rules."""
 
 
 def _as_read(loc: Loc, value: object, expects_text: bool, source: Source) -> str:
@@ -269,7 +279,9 @@ def _shape(table: Table, row: Row) -> Finding | None:
     )
 
 
-def read_timeline(report: Report) -> tuple[list[TimelineEntry], list[Finding]]:
+def read_timeline(
+    report: Report, dates: DateRange = DEFAULT_DATES
+) -> tuple[list[TimelineEntry], list[Finding]]:
     section = report.section("Timeline")
     if section is None:
         return [], []
@@ -300,6 +312,10 @@ def read_timeline(report: Report) -> tuple[list[TimelineEntry], list[Finding]]:
             findings.append(shape)
         text = _plain(row.cells[time_col])
         at = _parse_time(text, day)
+        dated = at is not None and at.date() != day  # a row that names its own day
+        if dated and at is not None and (problem := dates.problem(at.date())) is not None:
+            findings.append(Finding("PM037", row.line, f"'{text}': {problem}"))
+            continue
         if at is None:
             findings.append(
                 Finding("PM112", row.line, f"'{text}' is not a time (HH:MM or YYYY-MM-DD HH:MM)")
@@ -329,7 +345,9 @@ _STATUSES = {normalise_heading(s.value): s for s in ActionStatus}
 _TYPOGRAPHIC_APOSTROPHE = "\u2019"
 
 
-def read_action_items(report: Report) -> tuple[list[ActionItem], list[Finding]]:
+def read_action_items(
+    report: Report, dates: DateRange = DEFAULT_DATES
+) -> tuple[list[ActionItem], list[Finding]]:
     section = report.section("Action Items")
     if section is None:
         return [], []
@@ -389,14 +407,20 @@ def read_action_items(report: Report) -> tuple[list[ActionItem], list[Finding]]:
         due: date | None = None
         if due_text:
             try:
-                due = parse_calendar_date(due_text)
+                due = parse_calendar_date(due_text, dates)
+            except DateOutOfRange as exc:
+                findings.append(Finding("PM037", row.line, f"due date '{due_text}': {exc}"))
             except ValueError as exc:
                 findings.append(Finding("PM124", row.line, f"due date '{due_text}': {exc}"))
         completed_text = _plain(cell(row, "Completed"))
         completed: date | None = None
         if completed_text:
             try:
-                completed = parse_calendar_date(completed_text)
+                completed = parse_calendar_date(completed_text, dates)
+            except DateOutOfRange as exc:
+                findings.append(
+                    Finding("PM037", row.line, f"completed date '{completed_text}': {exc}")
+                )
             except ValueError as exc:
                 findings.append(
                     Finding("PM128", row.line, f"completed date '{completed_text}': {exc}")
