@@ -25,7 +25,14 @@ import postmortem_kb.plugin as plugin_module
 import postmortem_kb.workers as workers_module
 from postmortem_kb import Keep, Settings, load
 from postmortem_kb.config import ConfigError, settings_from_options
-from postmortem_kb.edition import Edition, EditionError, published, resolve_edition, withheld_files
+from postmortem_kb.edition import (
+    Edition,
+    EditionError,
+    published,
+    resolve_edition,
+    stylesheet_targets,
+    withheld_files,
+)
 from postmortem_kb.kb import KnowledgeBase
 from postmortem_kb.patterns import newest_first
 from postmortem_kb.redact import check_mentions, public_copy
@@ -366,8 +373,12 @@ def test_every_public_report_is_published(sites: dict[Edition, Path]) -> None:
     assert {"Public checkout outage", "Public API errors"} <= {d["title"] for d in index["docs"]}
     sitemap = (public / "sitemap.xml").read_text("utf-8")
     assert f"{SITE_URL}2024/01/p1/" in sitemap and f"{SITE_URL}2024/02/p2/" in sitemap
-    for kept in ("assets/shared.svg", "2024/01/p1-chart.svg", "2024/01/loose.txt"):
+    for kept in ("assets/shared.svg", "2024/01/p1-chart.svg"):
         assert (public / kept).is_file(), kept
+    # Deny by default: a file no published page refers to stays out, next to a public
+    # report or not (the internal edition has it).
+    assert not (public / "2024/01/loose.txt").exists()
+    assert (sites[Edition.INTERNAL] / "2024/01/loose.txt").is_file()
 
 
 def test_counts_and_charts_count_only_public_reports(sites: dict[Edition, Path]) -> None:
@@ -438,7 +449,7 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
 
         patch.setattr(plugin_module.PostmortemsPlugin, "_withhold", forgetful)
     elif name == "attachments":
-        patch.setattr(plugin_module, "withheld_files", lambda pages, files: set())
+        patch.setattr(plugin_module, "withheld_files", lambda pages, files, *more: set())
     elif name == "navigation entries":
         patch.setattr(plugin_module, "_prune", lambda items, withheld: items)
     elif name == "incident catalog and lunr index":
@@ -652,32 +663,41 @@ def test_a_public_summary_without_a_summary_section_becomes_one(tmp_path: Path) 
     assert copy.sections[0].title == "Summary"
 
 
-def test_withheld_files_follow_links_and_folders() -> None:
+def test_withheld_files_deny_by_default() -> None:
+    """Only what a published page or the configuration refers to, or public_files names."""
     pages = {
         "index.md": ("![logo](assets/logo.png)", True),
-        "2024/01/pub.md": ("![a](a.png) ![s](../../assets/shared.png)", True),
-        "2024/01/int.md": ("![b](b.png) [n](../../assets/notes.pdf)", False),
+        "2024/01/pub.md": ("![a](a.png) ![s](../../assets/shared.png) [up](../../x/up.pdf)", True),
+        "2024/01/int.md": (
+            "![b](b.png) [n](../../assets/notes.pdf) ![s](../../assets/shared.png)",
+            False,
+        ),
         "2019/07/int.md": ("no links", False),
-        "2019/07/sub/index.md": ("sub page", True),
     }
     files = [
         "assets/logo.png",
         "assets/shared.png",
         "assets/notes.pdf",
+        "assets/extra.css",
+        "assets/font.woff2",
         "2024/01/a.png",
         "2024/01/b.png",
         "2024/01/c.png",
         "2019/07/x.png",
-        "2019/07/deep/y.png",
-        "2019/07/sub/z.png",
+        "x/up.pdf",
+        "CNAME",
         "other/w.png",
     ]
-    assert withheld_files(pages, files) == {
-        "assets/notes.pdf",  # an internal report links to it
+    withheld = withheld_files(pages, files, {"assets/extra.css", "assets/font.woff2"}, ["CNAME"])
+    assert withheld == {
+        "assets/notes.pdf",  # only an internal report links to it
         "2024/01/b.png",
-        "2019/07/x.png",  # the folder's only page is internal
-        "2019/07/deep/y.png",
+        "2024/01/c.png",  # next to a public report, but no page refers to it
+        "2019/07/x.png",
+        "other/w.png",
     }
+    css = "@font-face { src: url('font.woff2') } .a { background: url(../img/b.png) }"
+    assert list(stylesheet_targets(css, "assets/extra.css")) == ["assets/font.woff2", "img/b.png"]
 
 
 def test_pm023_public_text_that_names_an_internal_report(tmp_path: Path) -> None:

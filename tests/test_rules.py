@@ -212,6 +212,61 @@ BREAKING += [
         33,
     ),
     ("PM207", "owner TBD", replace("| @bob |", "| TBD |"), 48),
+    # Limits (limits.py, model.py): what the site can render in bounded time and memory.
+    ("PM037", "incident in year 1", replace('date: "2024-01-15"', 'date: "0001-01-01"'), 4),
+    ("PM037", "due in year 9999", replace("| 2024-02-01 |", "| 9999-12-31 |"), 48),
+    (
+        "PM037",
+        "impact before 1970",
+        replace('started: "2024-01-15T10:13:00Z"', 'started: "1969-12-31T23:00:00Z"'),
+        17,
+    ),
+    (
+        "PM037",
+        "timeline row in 2201",
+        replace("| 11:00 | Incident resolved |", "| 2201-01-01 11:00 | Incident resolved |"),
+        37,
+    ),
+    ("PM011", "revenue .inf", replace("users_affected: 50000", "revenue_usd: .inf"), 20),
+    ("PM011", "4,000-digit count", replace("50000", "9" * 4000), 20),
+    ("PM038", "title of 300 characters", replace("API outage:", "x" * 300), 3),
+    ("PM038", "tag of 101 characters", replace("database,", "t" * 101 + ","), 8),
+    (
+        "PM039",
+        "600 nested list items",
+        replace("Test error paths under load.", "".join("\t" * i + "- x\n" for i in range(600))),
+        81,
+    ),
+    (
+        "PM039",
+        "emphasis nested 1,000 deep",
+        replace("Load tests missed error paths.", "*a " * 1000 + "x" + " a*" * 1000),
+        56,
+    ),
+    ("PM040", "50 KB of '['", replace("Load tests missed error paths.", "[" * 50_000), 56),
+    (
+        "PM040",
+        "a 500 KB paragraph of links",
+        replace("Load tests missed error paths.", "[a](b) " * 70_000),
+        56,
+    ),
+    (
+        "PM041",
+        "billion laughs",
+        replace(
+            "related: []\n",
+            "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c]\n"
+            "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
+        ),
+        None,
+    ),
+    (
+        "PM042",
+        "tags as a !!set",
+        replace("tags: [database, connection-pool]", "tags: !!set {a, b}"),
+        8,
+    ),
     (
         "PM208",
         "action without a verb",
@@ -277,6 +332,9 @@ def test_every_rule_has_a_breaking_example() -> None:
     covered |= set(POLICY_CODES)  # need --policies and a date: tests/test_policies.py
     covered.add("PM023")  # needs a public and an internal report: tests/test_editions.py
     covered.add("PM006")  # needs a symbolic link: tests/test_nothing_lost.py
+    # The publish gate's rules need links, FIFOs, names and folders; PM043 a theme:
+    # tests/test_gate.py (and the hostile corpus, tests/test_hostile.py).
+    covered |= {"PM030", "PM031", "PM032", "PM033", "PM034", "PM035", "PM036", "PM043"}
     assert covered == set(RULES)
 
 

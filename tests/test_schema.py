@@ -56,7 +56,8 @@ def test_the_schema_is_the_models() -> None:
     for key in ("title", "description"):
         model.pop(key)
     revenue = model["$defs"]["Impact"]["properties"]["revenue_usd"]["anyOf"][0]
-    revenue["minimum"] = revenue.pop("ge")  # pydantic's name, translated for JSON Schema
+    revenue["minimum"] = revenue.pop("ge")  # pydantic's names, translated for JSON Schema
+    revenue["maximum"] = revenue.pop("le")
     assert stripped == model
     assert set(schema["properties"]) == set(Frontmatter.model_fields)
 
