@@ -190,7 +190,13 @@ def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
         for field in FIELDS
     ]
     index = lunr(ref="ref", fields=fields, documents=documents, builder=_builder())
-    return index.serialize()
+    serialized = index.serialize()
+    # lunr.js inserts the terms into its token set in this order and requires them
+    # sorted as JavaScript compares strings, by UTF-16 code units; lunr.py sorts by
+    # code point, which differs past U+FFFF (U+20BB7 sorts after U+FF21 by code point, before
+    # it in UTF-16) and made lunr.js fail with "Out of order word insertion".
+    serialized["invertedIndex"].sort(key=lambda entry: entry[0].encode("utf-16-be"))
+    return serialized
 
 
 def to_json(document: object) -> str:

@@ -30,6 +30,8 @@ from .settings import Settings
 from .workers import Workers
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13
+"""What a shell reports for a command that SIGPIPE ended (``yes | head``)."""
 
 
 class UsageError(Exception):
@@ -350,6 +352,8 @@ def _published_kb(args: argparse.Namespace, verb: str) -> tuple[KnowledgeBase, S
 def run_stats(args: argparse.Namespace) -> int:
     """The figures of the Metrics page, measured on the build date the site would use."""
     kb, settings = _published_kb(args, "measure")
+    if args.since is not None and (problem := settings.dates().problem(args.since)):
+        raise UsageError(f"--since {args.since.isoformat()}: {problem}")
     figures = stats.compute(kb.reports, settings.today(), args.since)
     print(STATS_FORMATS[args.format](figures))
     return EXIT_OK
@@ -391,6 +395,8 @@ def run_new(args: argparse.Namespace) -> int:
             f"no template '{args.template}' is configured (known: {', '.join(sorted(known))})"
         )
     day = args.date or date.today()
+    if (problem := project.settings.dates().problem(day)) is not None:
+        raise UsageError(f"--date {day.isoformat()}: {problem}")
     try:
         created = scaffold.create(
             project,
@@ -460,6 +466,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ConfigError) as exc:
         print(f"pmkb: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader stopped early (`pmkb check | head`): end quietly, as Unix commands
+        # do on SIGPIPE. Output still buffered would fail again at exit, so stdout is
+        # pointed at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -161,18 +161,36 @@ def action_rows(kb: KnowledgeBase, today: date) -> list[dict[str, Any]]:
 
 
 def as_json(rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n"
+    # allow_nan=False: the format admits finite numbers only; NaN or Infinity would be
+    # invalid JSON, so one that slipped through must fail here, not in a reader.
+    return json.dumps(list(rows), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection")."""
 
 
 def cell(value: Any) -> str:
-    """A value as a CSV cell: empty for none, true/false, lists joined with '; '."""
+    """A value as a CSV cell: empty for none, true/false, lists joined with '; '.
+
+    Text that a spreadsheet would run as a formula (``=HYPERLINK(...)`` in a title)
+    gets a leading apostrophe, as OWASP advises, so it is shown as written. Numbers
+    are written as they are: the format's numbers are never negative.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(v) for v in value)
-    return str(value)
+        return formula_safe(LIST_SEPARATOR.join(str(v) for v in value))
+    return formula_safe(str(value))
+
+
+def formula_safe(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never runs it (see :data:`FORMULA_STARTS`)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def flatten(row: dict[str, Any]) -> dict[str, str]:

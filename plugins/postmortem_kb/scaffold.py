@@ -86,7 +86,7 @@ def next_id(ids: Iterable[str], year: int) -> str:
         if int(match["year"]) == year:
             highest = max(highest, int(match["number"]))
     prefix = prefixes.most_common(1)[0][0] if prefixes else DEFAULT_PREFIX
-    return f"{prefix}{year}-{highest + 1:03d}"
+    return f"{prefix}{year:04d}-{highest + 1:03d}"
 
 
 def slug_of(title: str, limit: int = 60) -> str:

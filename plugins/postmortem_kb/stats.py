@@ -41,6 +41,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any
 
+from .export import formula_safe
 from .model import ActionItem, Severity
 from .patterns import cause_of, group_by, services_of, tags_of
 from .report import Report
@@ -571,7 +572,10 @@ def as_csv(stats: Stats) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("figure", "key", "series", "value"))
-    writer.writerows(("" if v is None else v for v in row) for row in rows(stats))
+    writer.writerows(
+        ("" if v is None else formula_safe(v) if isinstance(v, str) else v for v in row)
+        for row in rows(stats)
+    )
     return buffer.getvalue().rstrip("\n")
 
 
