@@ -1,7 +1,9 @@
 """The broken-input corpus: ``pmkb check`` on files that are each wrong in their own ways.
 
-Every file in ``tests/corpus/broken`` must be reported, at exactly the (line, code)
-pairs that ``expected.txt`` lists, in all three output formats, without a crash.
+Every file in ``tests/corpus/broken``, and every case its ``layout.txt`` makes (links,
+a FIFO, names git cannot hold), must be reported, at exactly the (line, code) pairs that
+``expected.txt`` lists, in all three output formats, without a crash or a hang.
+tests/test_hostile.py builds sites from the same corpus.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from pathlib import Path
 import pytest
 
 from postmortem_kb import RULES
+from postmortem_kb.gate import printable
+from tests.hostile import CORPUS, EXPECTED, GATE_CODES, corpus_names, layout, materialize
 
-CORPUS = Path(__file__).resolve().parent / "corpus" / "broken"
-EXPECTED = CORPUS / "expected.txt"
-FILES = sorted(p.name for p in CORPUS.glob("*.md"))
+FILES = corpus_names()
+NAME = r"\.?\d{2}-[^:/]+(?:/index\.md)?"
+"""A case: numbered, hidden or not, possibly a folder holding an index page."""
 SUMMARY = re.compile(r"^(\d+) errors?, (\d+) warnings? in (\d+) postmortems?$")
 
 Key = tuple[str, int, str]
@@ -35,14 +39,20 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus, with the cases of layout.txt made, in a folder of its own."""
+    return materialize(tmp_path_factory.mktemp("corpus") / "broken")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, made: Path) -> dict[str, Run]:
     """``pmkb check`` on the corpus once per format, from a folder without mkdocs.yml."""
     cwd = tmp_path_factory.mktemp("cwd")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     results: dict[str, Run] = {}
     for fmt in ("json", "text", "github"):
         done = subprocess.run(
-            [sys.executable, "-m", "postmortem_kb.cli", "check", str(CORPUS), "--format", fmt],
+            [sys.executable, "-m", "postmortem_kb.cli", "check", str(made), "--format", fmt],
             cwd=cwd,
             env=env,
             capture_output=True,
@@ -54,10 +64,23 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     return results
 
 
+MADE = {printable(name): (kind, target) for kind, name, target in layout()}
+
+
 def line_count(name: str) -> int:
-    """Lines of a corpus file as an editor counts them (an empty file has line 1)."""
-    data = (CORPUS / name).read_bytes()
+    """Lines of a corpus file as an editor counts them (an empty file has line 1); a
+    made link or FIFO has one."""
+    kind, target = MADE.get(name, ("", ""))
+    if kind in ("link", "fifo"):
+        return 1
+    data = (CORPUS / (target if kind == "file" else name)).read_bytes()
     return max(1, data.count(b"\n") + (0 if data.endswith(b"\n") else 1))
+
+
+def read_files() -> int:
+    """Cases read as postmortems: all but those the publish gate refuses."""
+    refused = {name for name, _, code in expected() if code in GATE_CODES}
+    return len(set(FILES) - refused)
 
 
 def expected() -> set[Key]:
@@ -70,9 +93,10 @@ def expected() -> set[Key]:
 
 def corpus_name(path: str) -> str:
     """The corpus file a reported path names; fails on any other path."""
-    assert Path(path).parent == CORPUS, f"problem outside the corpus: {path}"
-    assert Path(path).name in FILES, f"problem for an unknown file: {path}"
-    return Path(path).name
+    folder, _, name = path.partition("/broken/")
+    assert folder and name, f"problem outside the corpus: {path}"
+    assert name in FILES, f"problem for an unknown file: {path}"
+    return name
 
 
 def output_lines(run: Run) -> list[str]:
@@ -88,10 +112,10 @@ def assert_clean_run(run: Run) -> None:
 
 def test_corpus_is_assorted_and_expectations_are_tidy() -> None:
     """20+ numbered files, and expected.txt sorted by file, line, code without repeats."""
-    assert len(FILES) >= 20
-    assert all(re.fullmatch(r"\d{2}-[a-z0-9-]+\.md", name) for name in FILES), FILES
+    assert len(FILES) >= 55
+    assert all(re.fullmatch(NAME, name) for name in FILES), FILES
     entries = EXPECTED.read_text(encoding="utf-8").splitlines()
-    assert all(re.fullmatch(r"\d{2}-[a-z0-9-]+\.md:\d+:PM\d{3}", e) for e in entries)
+    assert all(re.fullmatch(rf"{NAME}:\d+:PM\d{{3}}", e) for e in entries), entries
     keys = [(n, int(line), c) for n, line, c in (e.split(":") for e in entries)]
     assert keys == sorted(set(keys))
     assert {name for name, _, _ in keys} == set(FILES)
@@ -105,7 +129,7 @@ def test_json_reports_exactly_the_expected_problems(runs: dict[str, Run]) -> Non
     assert_clean_run(run)
     document = json.loads(run.stdout)
     problems = document["problems"]
-    assert document["files"] == len(FILES)
+    assert document["files"] == read_files()
     assert document["errors"] == sum(p["level"] == "error" for p in problems)
     assert document["warnings"] == sum(p["level"] == "warning" for p in problems)
     actual: set[Key] = set()
@@ -131,7 +155,7 @@ def test_text_format_is_one_line_and_one_hint_per_problem(runs: dict[str, Run]) 
     assert_clean_run(run)
     lines = output_lines(run)
     problem_line = re.compile(
-        rf"^{re.escape(CORPUS.as_posix())}/(?P<name>[^/]+):(?P<line>\d+): "
+        r"^\S*/broken/(?P<name>[^:]+):(?P<line>\d+): "
         r"(?:error|warning|info) (?P<code>PM\d{3}) (?P<rule>[a-z-]+): .+$"
     )
     hint_line = re.compile(r"^    hint: \S.*$")
@@ -144,15 +168,15 @@ def test_text_format_is_one_line_and_one_hint_per_problem(runs: dict[str, Run]) 
         assert match, f"not a problem line: {problem!r}"
         assert RULES[match["code"]].name == match["rule"], problem
         assert hint_line.match(hint), f"not a hint line: {hint!r}"
-        seen.append((corpus_name(str(CORPUS / match["name"])), int(match["line"]), match["code"]))
+        seen.append((corpus_name(f"x/broken/{match['name']}"), int(match["line"]), match["code"]))
     document = json.loads(runs["json"].stdout)
-    assert seen == [(Path(p["path"]).name, p["line"], p["code"]) for p in document["problems"]]
+    assert seen == [(corpus_name(p["path"]), p["line"], p["code"]) for p in document["problems"]]
     counts = SUMMARY.match(summary)
     assert counts, f"last line is not the summary: {summary!r}"
     assert [int(n) for n in counts.groups()] == [
         document["errors"],
         document["warnings"],
-        len(FILES),
+        read_files(),
     ]
 
 
@@ -173,7 +197,7 @@ def test_github_format_is_one_annotation_per_problem(runs: dict[str, Run]) -> No
         match = annotation.match(line)
         assert match, f"not an annotation: {line!r}"
         file = match["file"].replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
-        assert corpus_name(file) == Path(problem["path"]).name
+        assert corpus_name(file) == corpus_name(problem["path"])
         assert (int(match["line"]), match["code"]) == (problem["line"], problem["code"])
         assert match["rule"] == RULES[match["code"]].name
         assert match["level"] == levels[problem["level"]]

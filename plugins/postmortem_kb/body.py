@@ -14,6 +14,10 @@ from functools import cache, lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+MAX_NESTING = 100
+"""Levels of blocks the parser follows (its default is 20): deeper than the renderer
+survives (rule PM039), so that a section after a deep list is still seen."""
+
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _COMMENT_ONLY = re.compile(r"\s*(<!--.*?-->\s*)+", re.DOTALL)
 
@@ -69,7 +73,11 @@ def normalise_heading(text: str) -> str:
 def _parser() -> MarkdownIt:
     # Only the block structure is needed; inline tokens keep their raw text in
     # ``content`` without the inline pass, which is most of the parse time.
-    return MarkdownIt("commonmark", {"html": True}).enable("table").disable(["inline", "text_join"])
+    return (
+        MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+        .enable("table")
+        .disable(["inline", "text_join"])
+    )
 
 
 def parse_sections(body: str, offset: int) -> list[Section]:

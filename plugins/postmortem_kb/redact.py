@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
-from .body import normalise_heading, parse_sections
+from .body import MAX_NESTING, normalise_heading, parse_sections
 from .report import SUMMARY_SECTIONS, Report
 from .rules import Finding
 from .settings import Settings
@@ -112,7 +112,11 @@ def public_copy(
 def _parser() -> MarkdownIt:
     # The same block parser settings as body.parse_sections, so the sections cut here
     # are exactly the sections the checks and the pages see.
-    return MarkdownIt("commonmark", {"html": True}).enable("table").disable(["inline", "text_join"])
+    return (
+        MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+        .enable("table")
+        .disable(["inline", "text_join"])
+    )
 
 
 @dataclass(frozen=True, slots=True)

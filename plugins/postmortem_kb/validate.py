@@ -134,12 +134,18 @@ def _as_read(loc: Loc, value: object, expects_text: bool, source: Source) -> str
     scalar = source.scalars.get(loc)
     if scalar is None:
         return f" (found {_kind(value)})" if not isinstance(value, dict | list) else ""
+    text = _cut(scalar.text)
     if isinstance(value, str):
-        return f" (read {scalar.text!r})"
+        return f" (read {text!r})"
     if scalar.quoted:
-        return f" (read {scalar.text!r} as {_kind(value)})"
-    read = f"; YAML read the unquoted {scalar.text!r} as {_kind(value)}"
-    return f'{read}, write it in quotes: "{scalar.text}"' if expects_text else read
+        return f" (read {text!r} as {_kind(value)})"
+    read = f"; YAML read the unquoted {text!r} as {_kind(value)}"
+    return f'{read}, write it in quotes: "{text}"' if expects_text else read
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """A value as a message quotes it: a 4,000-digit number is not worth 4,000 digits."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def _kind(value: object) -> str:
@@ -148,7 +154,7 @@ def _kind(value: object) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {_cut(str(value))}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
