@@ -152,16 +152,21 @@ class Site:
         self, strict: bool = True, site_dir: Path | None = None, serving: bool = False
     ) -> BasePlugin:
         """Build for real; ``serving`` starts it as `mkdocs serve` would. Returns the plugin."""
-        config_file = self.root / "mkdocs.yml"
-        config_file.write_text(
-            MKDOCS_YML.format(options=self.options, extra=self.extra), encoding="utf-8"
-        )
+        config_file = self.write_config()
         where = {"site_dir": str(site_dir)} if site_dir is not None else {}
         config = load_config(str(config_file), strict=strict, **where)
         # As the mkdocs command does; plugins with on_startup outlive one build.
         config.plugins.on_startup(command="serve" if serving else "build", dirty=False)
         build(config)
         return config.plugins["postmortems"]
+
+    def write_config(self) -> Path:
+        """Write mkdocs.yml (for ``pmkb``, which reads it too); returns its path."""
+        config_file = self.root / "mkdocs.yml"
+        config_file.write_text(
+            MKDOCS_YML.format(options=self.options, extra=self.extra), encoding="utf-8"
+        )
+        return config_file
 
     def html(self, rel: str) -> str:
         return (self.root / "site" / rel).read_text(encoding="utf-8")
