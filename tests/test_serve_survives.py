@@ -103,7 +103,9 @@ def test_serve_survives_hostile_saves_and_recovers(
         wait_for(page_url, lambda page, code=code: code in page, server)
         good = f"Recovered {number}"
         report.write_text(report_text("INC-2024-001", title=good), encoding="utf-8")
-        wait_for(page_url, lambda page, good=good, code=code: good in page and code not in page, server)
+        wait_for(
+            page_url, lambda page, good=good, code=code: good in page and code not in page, server
+        )
     # Files the gate refuses, added while serving: a FIFO, links leading out and in.
     os.mkfifo(site.docs / "2024" / "pipe.md")
     (site.docs / "env.txt").symlink_to("/proc/self/environ")
