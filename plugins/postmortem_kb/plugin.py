@@ -93,6 +93,8 @@ class PostmortemsConfig(base.Config):
     templates = c.Optional(c.Type(dict))
     rules = c.Optional(c.Type(dict))
     build_date = c.Optional(c.Type((str, date)))
+    earliest_date = c.Optional(c.Type((str, date)))
+    latest_date = c.Optional(c.Type((str, date)))
     pages_dir = c.Optional(c.Type(str))
     nav_reports = c.Optional(c.Type(bool))
     related_limit = c.Optional(c.Type(int))
@@ -101,6 +103,7 @@ class PostmortemsConfig(base.Config):
     template_dir = c.Optional(c.Type(str))
     policies = c.Optional(c.Type(dict))
     edition = c.Optional(c.Type(str))
+    public_files = c.Optional(c.ListOfItems(c.Type(str)))
     public_redact_sections = c.Optional(c.ListOfItems(c.Type(str)))
     public_redact_fields = c.Optional(c.ListOfItems(c.Type(str)))
 
