@@ -52,7 +52,9 @@ def check_frontmatter(
         meta = Frontmatter.model_validate(source.data, context={"dates": settings.dates()})
     except ValidationError as exc:
         seen: set[Loc] = set()
-        for error in exc.errors():
+        # Without their context: it holds the validator's exception, whose traceback holds
+        # this frame, a reference cycle that workers (no cyclic collector) would keep.
+        for error in exc.errors(include_context=False, include_url=False):
             finding = _from_pydantic(error, source)
             key = (finding.code, finding.line, finding.message)
             if key not in seen:
