@@ -16,7 +16,16 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from time import perf_counter
 
-from .gate import DocsWalk, Refusal, is_hidden, is_index_page, is_markdown, printable, walk_docs
+from .gate import (
+    DocsWalk,
+    Excluded,
+    Refusal,
+    is_hidden,
+    is_index_page,
+    is_markdown,
+    printable,
+    walk_docs,
+)
 from .redact import check_mentions, disclosure_of, is_public
 from .report import Keep, Report, read_metadata, read_report
 from .rules import RULES, Finding, Level, Problem
@@ -54,14 +63,14 @@ def find_reports(folder: Path, settings: Settings) -> list[tuple[Path, str]]:
 
 
 def walk_reports(
-    root: Path, settings: Settings, reports: str = ".", excluded: object = None
+    root: Path, settings: Settings, reports: str = ".", excluded: Excluded | None = None
 ) -> DocsWalk:
     """The publish gate's walk of ``root`` with the reports folder ``reports`` in it."""
     return walk_docs(
         root,
         reports=reports,
         report_excluded=lambda rel: is_excluded_report(rel, settings),
-        excluded=excluded,  # type: ignore[arg-type]
+        excluded=excluded,
     )
 
 
@@ -72,7 +81,7 @@ def gate(root: Path, settings: Settings, reports: str = ".", excluded: object = 
     folder = PurePosixPath(reports)
 
     def report(rel: str) -> bool:
-        inner = _relative_to(PurePosixPath(rel), folder)
+        inner = in_folder(PurePosixPath(rel), folder)
         return inner is not None and is_report(inner, settings)
 
     walk.inspect_pages(report)
@@ -84,13 +93,14 @@ def reports_of(walk: DocsWalk, reports: str, settings: Settings) -> list[tuple[P
     folder = PurePosixPath(reports)
     found = []
     for path, rel in walk.files:
-        inner = _relative_to(PurePosixPath(rel), folder)
+        inner = in_folder(PurePosixPath(rel), folder)
         if inner is not None and is_report(inner, settings):
             found.append((path, inner))
     return found
 
 
-def _relative_to(path: PurePosixPath, folder: PurePosixPath) -> str | None:
+def in_folder(path: PurePosixPath, folder: PurePosixPath) -> str | None:
+    """``path`` relative to ``folder`` ('.' for the docs folder itself), else None."""
     if str(folder) in ("", "."):
         return path.as_posix()
     try:

@@ -37,12 +37,21 @@ from .edition import Edition, published, stylesheet_targets, withheld_files
 from .feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
 from .gate import DocsWalk, docs_exclusion, printable
 from .ical import ICS_FILE, due_items, render_calendar
-from .kb import KnowledgeBase, ReportCache, display_path, gate, is_report, load, problem_of
+from .kb import (
+    KnowledgeBase,
+    ReportCache,
+    display_path,
+    gate,
+    in_folder,
+    is_report,
+    load,
+    problem_of,
+)
 from .output import line_of
 from .pages import fill_fragments, generate
 from .relate import Links, link_later
 from .report import Keep, Report, report_signature
-from .rules import Finding, Level
+from .rules import Finding, Level, Problem
 from .settings import Settings
 from .view import header_context, related_context, severity_class, src_uri
 from .workers import Workers
@@ -171,7 +180,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         folder = PurePosixPath(self.settings.folder)
         selected: dict[str, tuple[Path, str]] = {}
         for file in files.documentation_pages():
-            rel = _relative_to(PurePosixPath(file.src_uri), folder)
+            rel = in_folder(PurePosixPath(file.src_uri), folder)
             if rel is not None and file.abs_src_path and is_report(rel, self.settings):
                 selected[file.src_uri] = (Path(file.abs_src_path), rel)
                 if not self.settings.nav_reports:
@@ -388,13 +397,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def _log_problems(self) -> None:
         for problem in self.all_reports.problems:
-            message = f"{line_of(problem)} (hint: {problem.hint})"
-            if problem.level is Level.ERROR:
-                log.error(message)
-            elif problem.level is Level.WARNING:
-                log.warning(message)
-            else:
-                log.info(message)
+            _log(problem)
         if self.all_reports.errors:
             log.info(
                 f"{len(self.all_reports.errors)} error(s) in postmortems; `pmkb check` lists them "
@@ -578,7 +581,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         message = f"'template: {printable(str(name))[:100]}' names no template of the theme"
         problem = problem_of(shown, Finding("PM043", 1, message), self.settings)
         if problem is not None:
-            log.error(f"{line_of(problem)} (hint: {problem.hint})")
+            _log(problem)
         del page.meta["template"]
 
     def _subscribe_lines(self, page: Page) -> str | None:
@@ -655,6 +658,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return related_context(links, self.by_id, url_of)
 
 
+def _log(problem: Problem) -> None:
+    """One problem in the build log, at its level (so strict builds fail on it)."""
+    message = f"{line_of(problem)} (hint: {problem.hint})"
+    if problem.level is Level.ERROR:
+        log.error(message)
+    elif problem.level is Level.WARNING:
+        log.warning(message)
+    else:
+        log.info(message)
+
+
 def _from_docs(file: File, config: MkDocsConfig) -> bool:
     """A file MkDocs found in docs_dir (not a theme's file, nor a generated one)."""
     if file.generated_by is not None or file.src_dir is None:
@@ -695,12 +709,3 @@ def _prune(items: list, withheld: set[str]) -> list:  # type: ignore[type-arg]
 
 def _nav_target(url: str) -> str:
     return PurePosixPath(url.split("#", 1)[0].lstrip("/")).as_posix()
-
-
-def _relative_to(path: PurePosixPath, folder: PurePosixPath) -> str | None:
-    if str(folder) in ("", "."):
-        return path.as_posix()
-    try:
-        return path.relative_to(folder).as_posix()
-    except ValueError:
-        return None

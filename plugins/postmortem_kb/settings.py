@@ -82,9 +82,6 @@ lessons included, at 5,000), and the incident search and generated pages cover i
 DEFAULT_EXCLUDE = ["guide/*", "templates/*", "_*"]
 """Paths (relative to the reports folder) that hold pages which are not postmortems."""
 
-ALWAYS_EXCLUDED_NAMES = frozenset({"index.md", "README.md"})
-"""Landing pages are never postmortems, in any folder."""
-
 DEFAULT_PUBLIC_FILES = ["CNAME", "robots.txt", "favicon.ico"]
 """Files a public site needs that no page links to (GitHub Pages' custom domain...)."""
 
