@@ -93,6 +93,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(internal(marker, 100 + number, **extra), encoding="utf-8")
     (docs / "index.md").write_text("# Home\n\nThe knowledge base.\n", encoding="utf-8")
+    # Too large for the repository: a 2 MB title (it made a 57 MB site).
+    huge = report_text("INC-2024-099", title="Huge " + "title " * 350_000)
+    (docs / "2024" / "huge-title.md").write_text(huge, encoding="utf-8")
     (docs / "guide" / "odd-template.md").write_text(
         "---\ntemplate: no-such-template.html\n---\n# A page\n\nWith a template.\n",
         encoding="utf-8",
@@ -233,6 +236,22 @@ def test_the_build_reports_what_pmkb_check_reports(project: Project, builds: obj
         assert re.search(rf"{re.escape(path)}:\d+: (error|warning) {rule} ", log), (path, rule)
     assert "docs/broken/60-link-to-environ.txt:1: error PM006 link-outside" in log
     assert "docs/guide/odd-template.md:1: error PM043 page-template-unknown" in log
+
+
+def test_no_site_balloons(project: Project, builds: object) -> None:
+    for edition in ("internal", "public"):
+        site = project.root / f"site-{edition}-lax"
+        size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+        assert size < 30 * 1024**2, (edition, size)  # about 10 MB here, mostly the corpus
+
+
+def test_the_calendar_and_the_policies_take_far_dates(project: Project) -> None:
+    """A due date in year 9999 made the calendar export raise OverflowError."""
+    for args in (("export", "--format", "ics"), ("check", "--policies")):
+        code, output, _ = run(project, "postmortem_kb", *args)
+        assert "Traceback" not in output and code in (0, 1), output[-2000:]
+    code, output, _ = run(project, "postmortem_kb", "export", "--format", "ics")
+    assert output.startswith("BEGIN:VCALENDAR") and "9999" not in output
 
 
 def test_public_export_holds_no_internal_report(project: Project) -> None:
