@@ -23,6 +23,9 @@ from pathlib import Path, PurePosixPath
 
 import pathspec
 
+from .body import parse_tokens
+from .limits import check_markdown
+from .model import Frontmatter
 from .rules import Finding
 from .source import read_source
 
@@ -134,10 +137,6 @@ PAGE_META_KEYS = frozenset({"title", "date", "status", "authors", "template", "t
 
 def judge_page(path: Path) -> tuple[list[Finding], list[Finding]]:
     """(findings refusing the page, findings of Markdown it must show as plain text)."""
-    from .body import parse_tokens
-    from .limits import check_markdown
-    from .model import Frontmatter
-
     source = read_source(path)
     refused = [f for f in source.findings if f.code in ("PM030", "PM040", "PM041", "PM042")]
     if refused:
@@ -219,34 +218,28 @@ def walk_docs(
         if not is_excluded(rel + "/" if folder else rel):
             walk.refusals.append(Refusal(rel, Path(path), Finding(code, 1, message), folder))
 
-    # (docs path, path as walked, real path): an explicit stack, in os.walk's order.
-    stack: list[tuple[str, str, str]] = [("", os.fspath(root), real_root)]
+    # (docs path, path as walked): an explicit stack, in os.walk's order. Only real
+    # folders are walked: a link to a folder is refused, inside or out (PM006, PM031).
+    stack: list[tuple[str, str]] = [("", os.fspath(root))]
     while stack:
-        rel_dir, dir_path, real_dir = stack.pop()
+        rel_dir, dir_path = stack.pop()
         try:
             with os.scandir(dir_path) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as exc:
-            if rel_dir:
-                refuse(rel_dir, dir_path, "PM036", f"the folder cannot be listed: {exc.strerror}")
-            else:
-                refuse(".", dir_path, "PM036", f"the folder cannot be listed: {exc.strerror}")
+            message = f"the folder cannot be listed: {exc.strerror}"
+            refuse(rel_dir or ".", dir_path, "PM036", message, folder=True)
             continue
-        folders: list[tuple[str, str, str]] = []
+        folders: list[tuple[str, str]] = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            found = _judge(entry, rel, real_dir, real_root)
+            found = _judge(entry, rel, real_root)
             if isinstance(found, tuple):
                 code, message, folder = found
                 refuse(rel, entry.path, code, message, folder)
                 continue
             if found == "folder":
-                real = (
-                    os.path.realpath(entry.path)
-                    if entry.is_symlink()
-                    else (os.path.join(real_dir, entry.name))
-                )
-                folders.append((rel, entry.path, real))
+                folders.append((rel, entry.path))
                 continue
             if is_excluded(rel):
                 if is_hidden(rel) and is_markdown(rel) and rel.startswith(prefix):
@@ -273,9 +266,7 @@ def walk_docs(
     return walk
 
 
-def _judge(
-    entry: os.DirEntry[str], rel: str, real_dir: str, real_root: str
-) -> tuple[str, str, bool] | str:
+def _judge(entry: os.DirEntry[str], rel: str, real_root: str) -> tuple[str, str, bool] | str:
     """``"file"`` or ``"folder"`` for an entry that may be walked or published, else
     (rule code, message, whether it is a folder). Nothing is opened."""
     bad = _bad_name(entry.name)
