@@ -219,9 +219,12 @@ def report_text(
     factors: list[str] | None = None,
     near_miss: bool = False,
     related: list[str] | None = None,
+    not_related: list[str] | None = None,
     actions: list[tuple[str, str, str, str, str]] | None = None,
+    sections: dict[str, str] | None = None,
 ) -> str:
-    """A valid standard-template report; ``actions`` rows are (id, owner, due, priority, status)."""
+    """A valid standard-template report; ``actions`` rows are (id, owner, due, priority, status);
+    ``sections`` replaces the text of the sections it names."""
     import yaml
 
     meta: dict[str, object] = {
@@ -240,6 +243,8 @@ def report_text(
         "near_miss": near_miss,
         "related": related or [],
     }
+    if not_related:
+        meta["not_related"] = not_related
     if not near_miss:
         meta["impact"] = {"started": f"{date}T10:00:00Z", "resolved": f"{date}T10:30:00Z"}
     rows = actions if actions is not None else [("AI-1", "@alice", "2024-02-01", "P1", "Done")]
@@ -247,6 +252,7 @@ def report_text(
         f"| {a} | Add a safeguard | {owner} | {due} | {prio} | {st} |"
         for a, owner, due, prio, st in rows
     )
+    extra = sections
     sections = {
         "Executive Summary": "Something broke.",
         "Impact": "Users saw errors for 30 minutes.",
@@ -258,5 +264,6 @@ def report_text(
         "What Went Wrong": "Slow rollback.",
         "Lessons Learned": "Test rollbacks.",
     }
+    sections = {**sections, **(extra or {})}
     body = "\n\n".join(f"## {name}\n\n{text}" for name, text in sections.items())
     return f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n{body}\n"

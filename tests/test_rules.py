@@ -97,6 +97,18 @@ BREAKING = [
         21,
     ),
     ("PM022", "related to itself", replace("related: []", "related: [INC-2024-001]"), 21),
+    (
+        "PM024",
+        "not_related id that does not exist",
+        replace("related: []", "related: []\nnot_related: [INC-2099-999]"),
+        22,
+    ),
+    (
+        "PM025",
+        "not related to itself",
+        replace("related: []", "related: []\nnot_related: [INC-2024-001]"),
+        22,
+    ),
     ("PM101", "Timeline missing", lambda t: t.replace("## Timeline", "## Chronology"), 1),
     (
         "PM102",
@@ -328,7 +340,7 @@ def test_rule_fires_on_its_breakage(tmp_path: Path, code: str, mutate, line: int
 
 
 def test_every_rule_has_a_breaking_example() -> None:
-    covered = {code for code, *_ in BREAKING} | {"PM001", "PM020"}  # tested below
+    covered = {code for code, *_ in BREAKING} | {"PM001", "PM020", "PM026"}  # tested below
     covered |= set(POLICY_CODES)  # need --policies and a date: tests/test_policies.py
     covered.add("PM023")  # needs a public and an internal report: tests/test_editions.py
     covered.add("PM006")  # needs a symbolic link: tests/test_nothing_lost.py
@@ -384,6 +396,16 @@ def test_duplicate_ids_are_reported_in_both_files(tmp_path: Path) -> None:
         ("b.md", "PM020", 2),
     ]
     assert "b.md" in kb.problems[0].message
+
+
+def test_an_id_both_related_and_not_related_is_reported(tmp_path: Path) -> None:
+    both = VALID.replace("related: []", "related: [INC-2024-002]\nnot_related: [INC-2024-002]")
+    (tmp_path / "a.md").write_text(both, encoding="utf-8")
+    other = VALID.replace("id: INC-2024-001", "id: INC-2024-002")
+    (tmp_path / "b.md").write_text(other, encoding="utf-8")
+    kb = load([(tmp_path / "a.md", "a.md"), (tmp_path / "b.md", "b.md")], Settings(), tmp_path)
+    assert [(p.path, p.code, p.line) for p in kb.problems] == [("a.md", "PM026", 22)]
+    assert "always shows" in kb.problems[0].message
 
 
 def test_yaml_surprise_is_explained(tmp_path: Path) -> None:

@@ -255,6 +255,11 @@ class Frontmatter(_Section):
     related: list[Name] = Field(
         default_factory=list, max_length=MAX_LIST, description="Ids of related postmortems."
     )
+    not_related: list[Text] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="Ids of postmortems never to suggest as similar to this one.",
+    )
 
 
 FORMAT_VERSION = 1

@@ -1,44 +1,66 @@
 """Related incidents: the links authors wrote, and the similar incidents we compute.
 
-Similarity is a weighted sum that a reader can check by eye: Jaccard overlap of
-tags and of services, the same root-cause category, and TF-IDF cosine of the
-root-cause summaries. Candidates come from an inverted index, so a report is only
-compared with reports that share something with it, never with all of them.
+"Has this happened before?" is a question about the mechanism, so the wording of the
+whole report carries most of the score (see :mod:`wording` for what is read):
+
+- **wording**: the cosine of the two reports' term vectors, each term weighted the
+  way BM25 weighs it (Robertson and Zaragoza, 2009): saturating in how often the
+  report uses it (``K1``), normalised for the report's length (``B``), and scaled by
+  its inverse document frequency, so rare, specific words ("wraparound",
+  "backtracking") count and words most reports use count little or not at all.
+  Enough shared wording qualifies on its own;
+- **tags and services** add, per shared value, a weight scaled by the value's rarity
+  (its inverse document frequency over that of a value two reports have): a tag on
+  two reports adds its full weight, one on half the reports little, and one on more
+  than half nothing;
+- **the root-cause category** is weak evidence, scaled the same way.
+
+The score is at most 1. Candidates come from an inverted index, so a report is only
+compared with reports that share a rare term or value with it (and, for common
+values, its nearest reports in time), never with all of them.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from bisect import bisect_left, insort
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .report import Report
 from .slugs import normalise
+from .wording import Wording
 from .workers import Workers
 
-WEIGHTS = {"tags": 0.35, "services": 0.25, "category": 0.2, "text": 0.2}
-"""How much each kind of evidence counts; a perfect match on all of them scores 1."""
+K1 = 1.2
+B = 0.75
+"""BM25's usual term-frequency saturation and length normalisation."""
+
+WEIGHTS = {"tags": 0.15, "services": 0.1, "category": 0.05}
+"""What one shared tag or service, or the same cause category, adds at most (when only
+the two reports have it); the wording's cosine counts in full. One tag that only two
+reports share is enough for the default threshold (0.15); a service is not."""
+
+MAX_SHARE = 0.5
+"""A term, tag, service or cause on more than this share of the reports tells nothing
+about any of them."""
 
 MAX_POSTINGS = 100
-"""A feature shared by more reports than this is too common to propose candidates alone
-(it still counts in the score of candidates found through rarer features)."""
+"""A term or value held by more reports than this is too common to propose candidates
+alone (it still counts in the score of candidates found through rarer ones)."""
 
 WINDOW = 25
-"""How many neighbours on each side a too-common feature proposes."""
+"""How many neighbours on each side a too-common tag, service or cause proposes."""
 
-MIN_COSINE = 0.1
-"""Root-cause wording this similar or less is noise, not a reason."""
+CANDIDATES = 60
+"""Candidates scored in full per report: the best by their rare evidence."""
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9_-]{2,}")
-_STOPWORD_TEXT = """
-the and for was were with that this from into when which while then than have has had not
-but are its our their all any can could would should did does after before during over under
-out off one two three per via because been being also only more most
-"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+MIN_COSINE = 0.05
+"""Wording this similar or less is noise, not a reason."""
+
+SHOWN_TERMS = 4
+"""Shared terms or phrases a reason names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,124 +83,129 @@ class Links:
 
 @dataclass(slots=True)
 class _Features:
-    tags: frozenset[str]
-    services: frozenset[str]
-    category: str
     vector: dict[str, float]
+    """BM25 weight of each term, the vector of length 1."""
+    values: dict[str, float]
+    """Each tag (``t:``), service (``s:``) and the category (``c:``), with what sharing it adds."""
+    written: dict[str, str]
+    phrases: frozenset[tuple[str, str]]
 
 
-def _terms(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+def _idf(count: int, df: int) -> float:
+    """BM25's inverse document frequency (with Lucene's +1, never negative)."""
+    return math.log(1 + (count - df + 0.5) / (df + 0.5))
+
+
+def _values_of(report: Report) -> list[str]:
+    meta = report.meta
+    assert meta is not None
+    values = [f"t:{normalise(t)}" for t in meta.tags]
+    values += [f"s:{normalise(s)}" for s in meta.services]
+    if meta.root_cause is not None:
+        values.append(f"c:{normalise(meta.root_cause.category)}")
+    return list(dict.fromkeys(v for v in values if len(v) > 2))
+
+
+_KIND_WEIGHT = {"t": WEIGHTS["tags"], "s": WEIGHTS["services"], "c": WEIGHTS["category"]}
 
 
 def _features(reports: list[Report]) -> dict[str, _Features]:
-    texts: dict[str, list[str]] = {}
-    frequency: Counter[str] = Counter()
+    wordings: dict[str, Wording] = {}
+    values: dict[str, list[str]] = {}
     for report in reports:
         meta = report.meta
-        if meta is None:
+        if meta is None or meta.id in wordings:
             continue
-        words = _terms(meta.root_cause.summary) if meta.root_cause else []
-        texts[meta.id] = words
-        frequency.update(set(words))
-    count = len(texts)
+        wordings[meta.id] = report.wording or Wording()
+        values[meta.id] = _values_of(report)
+    count = len(wordings)
+    df: dict[str, int] = defaultdict(int)
+    for report_id, wording in wordings.items():
+        for term in wording.counts:
+            df[term] += 1
+        for value in values[report_id]:
+            df[value] += 1
+    average = sum(w.length for w in wordings.values()) / count if count else 0.0
+    most = MAX_SHARE * count
+    rarest = _idf(count, 2)  # the rarest a shared value can be
     features: dict[str, _Features] = {}
-    for report in reports:
-        meta = report.meta
-        if meta is None or meta.id in features:
-            continue
+    for report_id, wording in wordings.items():
+        scale = K1 * (1 - B + B * wording.length / average) if average else K1
         weights = {
-            word: n * (math.log((1 + count) / (1 + frequency[word])) + 1.0)
-            for word, n in Counter(texts[meta.id]).items()
+            term: n * (K1 + 1) / (n + scale) * _idf(count, df[term])
+            for term, n in wording.counts.items()
+            if df[term] <= most
         }
+        # Terms no other report has count in the length of the vector (a report is more
+        # than the words it shares), but need not be kept.
         norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        features[meta.id] = _Features(
-            tags=frozenset(normalise(t) for t in meta.tags),
-            services=frozenset(normalise(s) for s in meta.services),
-            category=normalise(meta.root_cause.category) if meta.root_cause else "",
-            vector={word: v / norm for word, v in weights.items()},
+        features[report_id] = _Features(
+            vector={term: v / norm for term, v in weights.items() if df[term] >= 2},
+            values={
+                v: _KIND_WEIGHT[v[0]] * _idf(count, df[v]) / rarest
+                for v in values[report_id]
+                if 2 <= df[v] <= most
+            },
+            written={term: wording.written.get(term, term) for term in weights if df[term] >= 2},
+            phrases=wording.phrases,
         )
     return features
-
-
-def _keys(feature: _Features) -> Iterable[str]:
-    yield from (f"t:{t}" for t in feature.tags)
-    yield from (f"s:{s}" for s in feature.services)
-    if feature.category:
-        yield f"c:{feature.category}"
-    yield from (f"w:{w}" for w in feature.vector)
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(b) < len(a):
         a, b = b, a
-    return sum(v * b.get(w, 0.0) for w, v in a.items())
+    return sum(v * b[w] for w, v in a.items() if w in b)
 
 
-def _shared_score(a: _Features, b: _Features) -> float:
-    """The score without the wording: what tags, services and the cause category give."""
-    score = WEIGHTS["tags"] * _jaccard(a.tags, b.tags)
-    score += WEIGHTS["services"] * _jaccard(a.services, b.services)
-    if a.category and a.category == b.category:
-        score += WEIGHTS["category"]
-    return score
-
-
-def _wording_score(a: _Features, b: _Features) -> float:
+def _score(a: _Features, b: _Features) -> float:
     cosine = _cosine(a.vector, b.vector)
-    return WEIGHTS["text"] * cosine if cosine >= MIN_COSINE else 0.0
+    score = cosine if cosine > MIN_COSINE else 0.0
+    score += sum(weight for value, weight in a.values.items() if value in b.values)
+    return min(score, 1.0)
 
 
-def _best(
-    feature: _Features,
-    candidates: Iterable[str],
-    features: dict[str, _Features],
-    threshold: float,
-    limit: int | None,
-) -> list[tuple[float, str]]:
-    """The ``limit`` best-scoring candidates at or above ``threshold``, best first.
-
-    The wording adds at most ``WEIGHTS["text"]``, and its cosine is most of the cost:
-    candidates are taken in order of their other evidence, and once that evidence
-    plus a perfect wording cannot beat the worst of the best so far (or reach the
-    threshold), the rest are left unscored. The result is the same as scoring all.
-    """
-    ranked = sorted(
-        ((_shared_score(feature, features[other]), other) for other in candidates),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
-    best: list[tuple[float, str]] = []  # (-score, id), kept sorted
-    for shared, other in ranked:
-        ceiling = shared + WEIGHTS["text"]
-        if ceiling < threshold or (
-            limit is not None and len(best) >= limit and ceiling < -best[-1][0]
-        ):
+def _shared_wording(a: _Features, b: _Features) -> list[str]:
+    """The terms both reports use that add most to their cosine, as written, with
+    adjacent ones joined into the phrase both use ("regex backtracking")."""
+    shared = sorted(
+        (w for w in a.vector if w in b.vector), key=lambda w: (-a.vector[w] * b.vector[w], w)
+    )[: SHOWN_TERMS * 2]
+    chosen = set(shared)
+    shown: list[str] = []
+    used: set[str] = set()
+    for term in shared:
+        if term in used:
+            continue
+        words = [term]
+        for first, second in sorted(a.phrases & b.phrases):
+            if first == term and second in chosen and second not in used:
+                words.append(second)
+                break
+            if second == term and first in chosen and first not in used:
+                words.insert(0, first)
+                break
+        used.update(words)
+        shown.append(" ".join(a.written.get(w, w) for w in words))
+        if len(shown) == SHOWN_TERMS:
             break
-        score = shared + _wording_score(feature, features[other])
-        if score >= threshold:
-            insort(best, (-score, other))
-            if limit is not None:
-                del best[limit:]
-    return [(-negative, other) for negative, other in best]
+    return shown
 
 
 def _reasons(a: _Features, b: _Features) -> tuple[str, ...]:
-    """The score (:func:`_shared_score` plus :func:`_wording_score`) in words, for the
-    few matches that are shown."""
+    """The score in words, strongest evidence first, for the few matches shown."""
     reasons: list[str] = []
-    if shared := sorted(a.tags & b.tags):
-        reasons.append("shares tags: " + ", ".join(shared))
-    if shared := sorted(a.services & b.services):
-        reasons.append("shares services: " + ", ".join(shared))
-    if a.category and a.category == b.category:
-        reasons.append(f"same root-cause category ({a.category})")
-    cosine = _cosine(a.vector, b.vector)
-    if cosine >= MIN_COSINE:
-        reasons.append(f"similar root-cause wording ({cosine:.0%})")
+    if _cosine(a.vector, b.vector) > MIN_COSINE and (words := _shared_wording(a, b)):
+        reasons.append("both: " + ", ".join(words))
+    for prefix, label in (("t:", "shares tags"), ("s:", "shares services")):
+        shared = [v for v in a.values if v.startswith(prefix) and v in b.values]
+        if shared:
+            # Rarest (most telling) first.
+            shared.sort(key=lambda v: (-a.values[v], v))
+            reasons.append(f"{label}: " + ", ".join(v[2:] for v in shared))
+    category = next((v for v in a.values if v.startswith("c:") and v in b.values), None)
+    if category is not None:
+        reasons.append(f"same root-cause category ({category[2:]})")
     return tuple(reasons)
 
 
@@ -191,11 +218,11 @@ def similar_later(
     """Start finding, for each report id, the others scoring at least ``threshold``,
     best first; the function returned waits for the result.
 
-    Candidates are the reports sharing a feature (tag, service, cause, root-cause word)
-    held by at most :data:`MAX_POSTINGS` reports, and the nearest :data:`WINDOW` on
-    each side for commoner features; every candidate is then scored on all its
-    features. Each report is compared with a bounded number of others, not all. The
-    reports are shared among ``workers``, each with every report's features.
+    Candidates are the reports sharing a term or value held by at most
+    :data:`MAX_POSTINGS` reports (the :data:`CANDIDATES` best by that evidence), and
+    the nearest :data:`WINDOW` on each side for commoner tags, services and causes;
+    every candidate is then scored on all its evidence. The reports are shared among
+    ``workers``, each with every report's features.
     """
     features = _features(reports)
     pool = workers or Workers(1)
@@ -216,35 +243,50 @@ def similar_later(
 def _similar_for(
     report_ids: list[str], features: dict[str, _Features], threshold: float, limit: int | None
 ) -> dict[str, list[Match]]:
-    postings: dict[str, list[str]] = defaultdict(list)
+    terms: dict[str, list[str]] = defaultdict(list)
+    values: dict[str, list[str]] = defaultdict(list)
     for report_id in sorted(features):
-        for key in _keys(features[report_id]):
-            postings[key].append(report_id)
+        for term in features[report_id].vector:
+            terms[term].append(report_id)
+        for value in features[report_id].values:
+            values[value].append(report_id)
     result: dict[str, list[Match]] = {}
     for report_id in report_ids:
         feature = features[report_id]
-        candidates: set[str] = set()
-        # Rarest first; ties by name, not by set order (which follows the hash seed).
-        for key in sorted(_keys(feature), key=lambda k: (len(postings[k]), k)):
-            ids = postings[key]
+        evidence: dict[str, float] = defaultdict(float)
+        for term, weight in feature.vector.items():
+            ids = terms[term]
             if len(ids) <= MAX_POSTINGS:
-                candidates.update(ids)
-            elif len(candidates) < MAX_POSTINGS:
-                # A common feature still proposes its nearest reports in id order
-                # (ids follow dates), so a report with only common features is
-                # compared with the incidents closest to it in time.
+                for other in ids:
+                    evidence[other] += weight * features[other].vector[term]
+        nearby: set[str] = set()
+        for value, weight in feature.values.items():
+            ids = values[value]
+            if len(ids) <= MAX_POSTINGS:
+                for other in ids:
+                    evidence[other] += weight
+            else:
+                # A common value proposes its nearest reports in id order (ids follow
+                # dates), so a report with only common values is compared with the
+                # incidents closest to it in time.
                 here = bisect_left(ids, report_id)
-                candidates.update(ids[max(0, here - WINDOW) : here + WINDOW + 1])
-        candidates.discard(report_id)
-        scored = _best(feature, candidates, features, threshold, limit)
+                nearby.update(ids[max(0, here - WINDOW) : here + WINDOW + 1])
+        evidence.pop(report_id, None)
+        best = sorted(evidence, key=lambda other: (-evidence[other], other))[:CANDIDATES]
+        candidates = (set(best) | nearby) - {report_id}
+        scored = sorted(
+            ((_score(feature, features[other]), other) for other in candidates),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        kept = [(score, other) for score, other in scored if score >= threshold][:limit]
         result[report_id] = [
             Match(other, round(score, 4), _reasons(feature, features[other]))
-            for score, other in scored
+            for score, other in kept
         ]
     return result
 
 
-def link(reports: list[Report], limit: int = 5, threshold: float = 0.25) -> dict[str, Links]:
+def link(reports: list[Report], limit: int = 5, threshold: float = 0.15) -> dict[str, Links]:
     """Explicit links both ways, and the ``limit`` most similar reports with reasons."""
     return link_later(reports, limit, threshold)()
 
@@ -253,11 +295,23 @@ def link_later(
     reports: list[Report], limit: int, threshold: float, workers: Workers | None = None
 ) -> Callable[[], dict[str, Links]]:
     """:func:`link`, started on ``workers``; the function returned waits for the links,
-    so the caller can do other work meanwhile."""
-    similar_of = similar_later(reports, threshold, limit, workers)
-    known = {r.meta.id for r in reports if r.meta is not None}
+    so the caller can do other work meanwhile.
+
+    A report's ``not_related`` ids are left out of its similar incidents, and it is
+    left out of theirs (similarity goes both ways); ``related`` links always show.
+    Asking for ``limit`` more candidates than shown keeps the list full after that.
+    """
+    published = [r for r in reports if r.meta is not None]
+    hidden: dict[str, set[str]] = defaultdict(set)
+    for report in published:
+        for other in report.meta.not_related:
+            hidden[report.meta.id].add(other)
+            hidden[other].add(report.meta.id)
+    most = max((len(ids) for ids in hidden.values()), default=0)
+    similar_of = similar_later(reports, threshold, limit + most, workers)
+    known = {r.meta.id for r in published}
     links: dict[str, Links] = {report_id: Links() for report_id in sorted(known)}
-    for report in sorted((r for r in reports if r.meta is not None), key=lambda r: r.meta.id):
+    for report in sorted(published, key=lambda r: r.meta.id):
         for target in report.meta.related:
             if target in known and target != report.meta.id:
                 if target not in links[report.meta.id].names:
@@ -267,7 +321,8 @@ def link_later(
 
     def result() -> dict[str, Links]:
         for report_id, matches in similar_of().items():
-            links[report_id].similar = matches
+            shown = [m for m in matches if m.id not in hidden.get(report_id, ())]
+            links[report_id].similar = shown[:limit]
         return links
 
     return result

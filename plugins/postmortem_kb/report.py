@@ -24,6 +24,7 @@ from .rules import Finding, Problem
 from .settings import Settings
 from .source import Source, read_source
 from .validate import check_frontmatter, check_sections, read_action_items, read_timeline
+from .wording import Wording, wording_of
 
 if TYPE_CHECKING:
     from .redact import Disclosure
@@ -32,8 +33,8 @@ SUMMARY_SECTIONS = ("Executive Summary", "Incident Summary", "Summary", "What Al
 """Sections whose text the incident catalog shows, in order of preference per template."""
 SUMMARY_KEYS = frozenset(name.casefold() for name in SUMMARY_SECTIONS)
 
-CROSS_CHECKED_KEYS = frozenset({"id", "related"})
-"""Frontmatter keys whose lines the checks across reports name (PM020 to PM023)."""
+CROSS_CHECKED_KEYS = frozenset({"id", "related", "not_related"})
+"""Frontmatter keys whose lines the checks across reports name (PM020 to PM026)."""
 
 
 class Keep(Enum):
@@ -60,6 +61,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     disclosure: Disclosure | None = None
     """What the public edition would show of it, kept when its text is dropped (PM023)."""
+    wording: Wording | None = None
+    """What similar incidents and the search read of its text, kept when the text is dropped."""
 
     @property
     def id(self) -> str | None:
@@ -119,7 +122,8 @@ class Report:
         :attr:`Keep.PAGES` keeps the metadata, timeline, action items, key lines and
         findings, and of the sections the summaries the catalog shows.
         :attr:`Keep.PROBLEMS` keeps the metadata, the findings and the lines of the
-        keys that the checks across reports name.
+        keys that the checks across reports name; :attr:`Keep.PAGES` also keeps the
+        :attr:`wording`.
         """
         if keep is Keep.ALL:
             return
@@ -131,6 +135,7 @@ class Report:
             self.sections = [s for s in self.sections if s.key in SUMMARY_KEYS]
             return
         self.sections, self.timeline, self.action_items = [], [], []
+        self.wording = None
         lines = self.source.key_lines
         self.source.key_lines = {loc: lines[loc] for loc in lines if loc[0] in CROSS_CHECKED_KEYS}
 
@@ -183,6 +188,8 @@ def read_report(
     report.findings.extend(findings)
     report.findings.extend(lint_report(report, tokens))
     report.findings.extend(check_markdown(source.body, tokens, source.body_offset))
+    if report.meta is not None:
+        report.wording = wording_of(report)
     if timings is not None:
         timings["parse"] = timings.get("parse", 0.0) + parsed - started
         timings["validate"] = timings.get("validate", 0.0) + perf_counter() - parsed
@@ -222,4 +229,6 @@ def report_signature(report: Report, problems: Iterable[Problem]) -> str:
         for i in report.action_items
     ]
     found = sorted((p.code, str(p.level)) for p in problems)
-    return repr((report.rel, report.title, meta, summaries, items, found))
+    wording = report.wording
+    words = sorted(wording.counts.items()) if wording is not None else None
+    return repr((report.rel, report.title, meta, summaries, items, found, words))

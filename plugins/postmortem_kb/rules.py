@@ -332,6 +332,27 @@ _CATALOGUE += [
         "that report public too, "
         "or redact the section; a 'related:' entry is fine (the public edition drops it).",
     ),
+    Rule(
+        "PM024",
+        "not-related-unknown",
+        _E,
+        "'not_related' names an id that no postmortem has.",
+        "Correct the id, or remove it from 'not_related'.",
+    ),
+    Rule(
+        "PM025",
+        "not-related-self",
+        _E,
+        "A postmortem lists itself in 'not_related'.",
+        "Remove the report's own id from 'not_related'.",
+    ),
+    Rule(
+        "PM026",
+        "related-and-not-related",
+        _E,
+        "An id is in both 'related' and 'not_related'; the 'related' link always shows.",
+        "Keep the id in one of the two lists.",
+    ),
     # Sections.
     Rule(
         "PM101",

@@ -183,7 +183,7 @@ class Settings(BaseModel):
         default=5, ge=0, description="Most similar incidents shown on a report page."
     )
     related_threshold: float = Field(
-        default=0.25, ge=0, le=1, description="Lowest similarity score (0-1) worth showing."
+        default=0.15, ge=0, le=1, description="Lowest similarity score (0-1) worth showing."
     )
     template_dir: str = Field(
         default="templates",

@@ -458,7 +458,8 @@ def read_action_items(
 
 
 def check_links(reports: list[Report]) -> dict[int, list[Finding]]:
-    """Duplicate ids and ``related`` links, keyed by the report's index in ``reports``."""
+    """Duplicate ids, ``related`` links and ``not_related`` ids, keyed by the report's
+    index in ``reports``."""
     by_id: dict[str, list[int]] = defaultdict(list)
     for index, report in enumerate(reports):
         if report.id is not None:
@@ -487,4 +488,15 @@ def check_links(reports: list[Report]) -> dict[int, list[Finding]]:
             elif related not in by_id:
                 message = f"no postmortem has the id '{related}'"
                 findings[index].append(Finding("PM021", line, message))
+        for position, hidden in enumerate(report.meta.not_related):
+            line = report.source.line_of(("not_related", position))
+            if hidden == report.meta.id:
+                message = f"'{hidden}' is this report's own id"
+                findings[index].append(Finding("PM025", line, message))
+            elif hidden not in by_id:
+                message = f"no postmortem has the id '{hidden}'"
+                findings[index].append(Finding("PM024", line, message))
+            elif hidden in report.meta.related:
+                message = f"'{hidden}' is also in 'related', which always shows"
+                findings[index].append(Finding("PM026", line, message))
     return findings
