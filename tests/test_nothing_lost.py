@@ -9,7 +9,7 @@ import pytest
 
 import postmortem_kb.workers as workers_module
 from postmortem_kb import Keep, find_reports, load
-from postmortem_kb.catalog import build_catalog, build_index_json
+from postmortem_kb.catalog import build_catalog, build_index_json, index_documents
 from postmortem_kb.config import read_project
 from postmortem_kb.ical import due_items, render_calendar
 from postmortem_kb.relate import similar_later
@@ -164,8 +164,8 @@ def test_what_workers_do_leaves_no_reference_cycles() -> None:
     gc.disable()
     try:
         kb = load(files, settings, ROOT, keep=Keep.PAGES, workers=serial)
-        catalog = build_catalog(kb.reports, lambda report: "", settings.today())
-        assert build_index_json(catalog["incidents"])
+        assert build_catalog(kb.reports, lambda report: "", settings.today())
+        assert build_index_json(index_documents(kb.reports))
         assert similar_later(kb.reports, 0.2, 5, serial)()
         assert render_calendar(due_items(kb), settings.today(), "kb")
         assert gc.collect() == 0

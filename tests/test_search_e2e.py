@@ -14,7 +14,10 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from playwright.sync_api import Browser, Page, expect
 
+from postmortem_kb import Settings, load
 from postmortem_kb.catalog import FIELDS, build_index, index_documents, to_json
+from postmortem_kb.kb import find_reports
+from postmortem_kb.report import Keep
 from tests.browser import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,25 +76,65 @@ def open_search(page: Page, base: str, query: str = "") -> None:
     page.wait_for_selector(READY)
 
 
+def whole_matches(page: Page) -> list[str]:
+    """The results listed before the divider that starts the partial matches."""
+    return page.locator("#pmkb-search .pmkb-results > li").evaluate_all(
+        """items => {
+          const ids = [];
+          for (const item of items) {
+            if (item.classList.contains("pmkb-partial")) break;
+            if (item.dataset.id) ids.push(item.dataset.id);
+          }
+          return ids;
+        }"""
+    )
+
+
 def test_a_few_words_and_a_severity_find_the_global_config_push(page: Page, site_url: str) -> None:
     open_search(page, site_url)
     assert len(result_ids(page)) == 10  # no query: every incident, newest first
-    page.fill("#pmkb-query", "config change all regions at once")
-    assert result_ids(page)[0] == "INC-2026-002"
-    assert len(result_ids(page)) > 1
+    page.fill("#pmkb-query", "config push all regions at once")
+    whole = whole_matches(page)
+    assert whole[0] == "INC-2026-002"
+    assert len(result_ids(page)) > len(whole)  # the others with some words, after the divider
+    expect(page.locator(".pmkb-partial")).to_have_text("Incidents with only some of the words")
+    why = page.locator('.pmkb-result[data-id="INC-2026-002"] .pmkb-why').inner_text()
+    assert why.startswith("Matched: config in ") and "push in title" in why
+    assert "not:" not in why
+    partial = page.locator(".pmkb-partial ~ .pmkb-result").first.locator(".pmkb-why").inner_text()
+    assert "not: " in partial  # a partial match names the words it lacks
     page.check('[data-facet="severity"] input[value="SEV1"]')
-    assert result_ids(page) == ["INC-2026-002"]
+    assert whole_matches(page) == ["INC-2026-002"]
     assert "severity=SEV1" in page.url and "query=config" in page.url
     snippet = page.locator('.pmkb-result[data-id="INC-2026-002"] .pmkb-snippet')
     assert snippet.locator("mark").count() > 0
 
 
-def test_an_exact_id_is_the_first_result(page: Page, site_url: str) -> None:
+def test_every_word_ranks_first_then_partial_matches(page: Page, site_url: str) -> None:
+    """'postgres' alone finds several incidents; 'postgres replica' puts the ones with
+    both words first, whatever their score for one word."""
+    open_search(page, site_url)
+    page.fill("#pmkb-query", "postgres")
+    postgres = set(result_ids(page))
+    page.fill("#pmkb-query", "postgres replica")
+    both = whole_matches(page)
+    assert both and set(both) <= postgres
+    rest = result_ids(page)[len(both) :]
+    assert rest and not set(rest) & set(both)
+    for result in rest:
+        why = page.locator(f'.pmkb-result[data-id="{result}"] .pmkb-why').inner_text()
+        assert "not: " in why, result
+
+
+def test_an_exact_id_finds_that_incident_alone(page: Page, site_url: str) -> None:
     open_search(page, site_url)
     page.fill("#pmkb-query", "INC-2025-003")
-    assert result_ids(page)[0] == "INC-2025-003"
+    assert result_ids(page) == ["INC-2025-003"]  # not every incident with 2025 or 003
     page.fill("#pmkb-query", "inc-2026-001")
-    assert result_ids(page)[0] == "INC-2026-001"
+    assert result_ids(page) == ["INC-2026-001"]
+    page.fill("#pmkb-query", "INC-2026-0")  # an id being typed
+    assert result_ids(page) and all(i.startswith("INC-2026-0") for i in result_ids(page))
+    assert page.locator(".pmkb-why").first.inner_text() == "Matched: incident id"
 
 
 def test_facet_counts_follow_the_results(page: Page, site_url: str) -> None:
@@ -197,14 +240,25 @@ def test_the_fast_index_build_makes_lunrs_own_index(sites) -> None:
     """The index build splits fields ahead and remembers each word's way through the
     pipeline, for speed at thousands of incidents; the index must be byte for byte
     what lunr's default builder makes of the same documents."""
-    folder = sites[False] / "incidents" / "search"
-    incidents = json.loads((folder / "catalog.json").read_text("utf-8"))["incidents"]
-    incidents.append({**incidents[0], "title": "Ünïcode İstanbul -- a—b  x\u00a0y ...", "tags": []})
-    documents = index_documents(incidents)
+    settings = Settings()
+    reports = load(find_reports(ROOT / "postmortems", settings), settings, keep=Keep.PAGES).reports
+    documents = index_documents(reports)
+    documents.append({**documents[0], "title": "Ünïcode İstanbul -- a—b  x\u00a0y ...", "tags": ""})
     expected = to_json(lunr(ref="ref", fields=FIELDS, documents=documents).serialize())
-    assert to_json(build_index(incidents)) == expected
-    published = (folder / "index.json").read_text("utf-8")
-    assert to_json(build_index(incidents[:-1])) == published
+    assert to_json(build_index(documents)) == expected
+    published = (sites[False] / "incidents" / "search" / "index.json").read_text("utf-8")
+    assert to_json(build_index(documents[:-1])) == published
+
+
+def test_the_index_holds_each_reports_most_telling_words(sites) -> None:
+    """Words from the whole report, not only its summary and root cause: the sample
+    about the WAL volume says "checklist" only in its lessons learned, and "drill"
+    only in an action item."""
+    settings = Settings()
+    reports = load(find_reports(ROOT / "postmortems", settings), settings, keep=Keep.PAGES).reports
+    documents = {d["title"]: d for d in index_documents(reports)}
+    wal = next(d for title, d in documents.items() if "WAL" in title)
+    assert {"checklist", "drill"} <= set(wal["text"].split())
 
 
 def test_material_search_indexes_ids_and_tags(sites) -> None:

@@ -3,31 +3,32 @@
 "Has this happened before?" is asked at 3 a.m., so the browser gets everything it
 needs precomputed: one small record per incident for exact facet filtering, and a
 lunr index (built here with lunr.py, loaded by lunr.js) over the fields readers
-search. Full report bodies stay out, which keeps the payload small at thousands
-of reports; Material's own search still covers the prose.
+search: title, tags, services, the whole root cause, and each report's most telling
+words (:func:`telling_words`), as many as the payload budget allows. Full report
+bodies stay out of the browser's download; Material's own search covers the prose.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from functools import cache
 from typing import Any
 
 from lunr import lunr
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 from lunr.stemmer import stemmer
-from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
-from lunr.trimmer import trimmer
 
 from .model import Severity, Status
 from .patterns import newest_first
 from .report import SUMMARY_SECTIONS, Report
 from .slugs import normalise
+from .wording import stem
 
 SUMMARY_CHARS = 200
 CAUSE_CHARS = 160
@@ -35,14 +36,21 @@ CAUSE_CHARS = 160
 (catalog and index stay under 2 MB gzipped)."""
 
 FIELDS = [
-    {"field_name": "id", "boost": 20},
     {"field_name": "title", "boost": 10},
     {"field_name": "tags", "boost": 6},
     {"field_name": "services", "boost": 6},
     {"field_name": "cause", "boost": 3},
-    {"field_name": "summary", "boost": 1},
+    {"field_name": "text", "boost": 1},
 ]
-"""Indexed fields and their weights: names beat descriptions, descriptions beat prose."""
+"""Indexed fields and their weights: names beat descriptions, descriptions beat prose.
+Ids are not indexed: the page matches an id (or its beginning) against the catalog
+itself, so ``INC-2026-002`` finds that incident and not every id with ``2026`` in it."""
+
+WORD_BUDGET = 250_000
+"""Words the index holds of all reports' text together (each report's most telling
+first); at 5,000 reports, 50 each, which keeps catalog and index under 2 MB gzipped."""
+MIN_WORDS, MAX_WORDS = 30, 400
+"""Most telling words per report, at least and at most, whatever the budget."""
 
 _MARKUP = re.compile(r"<!--.*?-->|<[^>]+>|[*_`#>|]|\[([^\]]*)\]\([^)]*\)", re.DOTALL)
 
@@ -120,21 +128,10 @@ def _words(text: str) -> list[str]:
     return [word for word in _SEPARATORS.split(text.lower()) if word]
 
 
-@cache
-def _prepared(word: str) -> str | None:
-    """One word through lunr's indexing pipeline (trimmer, stop-word filter, stemmer),
-    or None when the filter drops it. Remembered: thousands of incidents share a few
-    thousand words, and the pipeline ran once per occurrence."""
-    token: Token | None = Token(word)
-    for step in (trimmer, stop_word_filter, stemmer):
-        token = step(token) if token is not None else None
-    return None if token is None else str(token)
-
-
 def _remembering_pipeline(
     token: Token, i: int | None = None, tokens: object = None
 ) -> Token | None:
-    prepared = _prepared(str(token))
+    prepared = stem(str(token))
     return None if prepared is None else token.update(lambda word, metadata: prepared)
 
 
@@ -151,30 +148,63 @@ def _builder() -> Builder:
     return builder
 
 
-def index_documents(incidents: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """What the index holds of each incident, one text per field of :data:`FIELDS`."""
-    # Refs are catalog positions, not ids: a duplicate id must not hide an incident.
-    return [
-        {
-            "ref": str(position),
-            "id": item["id"],
-            "title": item["title"],
-            "tags": " ".join(item["tags"]),
-            "services": " ".join(item["services"]),
-            "cause": f"{item['cause'].replace('-', ' ')} {item['cause_summary']}",
-            "summary": item["summary"],
+def telling_words(reports: list[Report]) -> list[str]:
+    """For each report, its most telling words as written, the most telling first, as
+    one text: the terms of its wording ranked by BM25 weight (how often the report uses
+    them, saturating, times how rare they are among the reports), as many per report as
+    :data:`WORD_BUDGET` allows (between :data:`MIN_WORDS` and :data:`MAX_WORDS`)."""
+    wordings = [r.wording for r in reports]
+    count = len(reports)
+    df: Counter[str] = Counter()
+    for wording in wordings:
+        if wording is not None:
+            df.update(wording.counts.keys())
+    per_report = max(MIN_WORDS, min(MAX_WORDS, WORD_BUDGET // max(count, 1)))
+    texts = []
+    for wording in wordings:
+        if wording is None:
+            texts.append("")
+            continue
+        weight = {
+            term: n / (n + 1.2) * math.log(1 + (count - df[term] + 0.5) / (df[term] + 0.5))
+            for term, n in wording.counts.items()
         }
-        for position, item in enumerate(incidents)
-    ]
+        chosen = sorted(weight, key=lambda term: (-weight[term], term))[:per_report]
+        texts.append(" ".join(wording.written.get(term, term) for term in chosen))
+    return texts
 
 
-def build_index(incidents: list[dict[str, Any]]) -> dict[str, Any]:
-    """A lunr index over the catalog, serialised for ``lunr.Index.load`` in the browser.
+def index_documents(reports: list[Report]) -> list[dict[str, str]]:
+    """What the index holds of each report, one text per field of :data:`FIELDS`, in
+    catalog order (newest first)."""
+    ordered = newest_first(reports)
+    documents = []
+    # Refs are catalog positions, not ids: a duplicate id must not hide an incident.
+    for position, (report, words) in enumerate(zip(ordered, telling_words(ordered), strict=True)):
+        meta = report.meta
+        cause = meta.root_cause if meta else None
+        documents.append(
+            {
+                "ref": str(position),
+                "title": report.title,
+                "tags": " ".join(sorted({normalise(t) for t in meta.tags})) if meta else "",
+                "services": " ".join(sorted({normalise(s) for s in meta.services})) if meta else "",
+                "cause": f"{normalise(cause.category).replace('-', ' ')} {cause.summary}"
+                if cause
+                else "",
+                "text": words,
+            }
+        )
+    return documents
 
-    It is the index lunr's default builder makes of :func:`index_documents`, built
-    faster (a test holds the two equal).
+
+def build_index(documents: list[dict[str, str]]) -> dict[str, Any]:
+    """A lunr index of :func:`index_documents`, serialised for ``lunr.Index.load`` in
+    the browser.
+
+    It is the index lunr's default builder makes of the same documents, built faster
+    (a test holds the two equal).
     """
-    documents = index_documents(incidents)
     if not documents:
         # lunr.py cannot build an index of nothing; this is the form lunr.js loads.
         names = [field["field_name"] for field in FIELDS]
@@ -204,6 +234,6 @@ def to_json(document: object) -> str:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def build_index_json(incidents: list[dict[str, Any]]) -> str:
+def build_index_json(documents: list[dict[str, str]]) -> str:
     """:func:`build_index` as the JSON file the browser loads (what a worker returns)."""
-    return to_json(build_index(incidents))
+    return to_json(build_index(documents))

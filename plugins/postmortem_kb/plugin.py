@@ -31,7 +31,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .catalog import build_catalog, build_index_json, to_json
+from .catalog import build_catalog, build_index_json, index_documents, to_json
 from .config import ConfigError, settings_from_options
 from .edition import Edition, published, stylesheet_targets, withheld_files
 from .feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
@@ -513,7 +513,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
         catalog = build_catalog(self.kb.reports, url_of, self.settings.today())
         catalog_file.content_string = to_json(catalog)
-        indexing = workers.submit(build_index_json, catalog["incidents"])
+        indexing = workers.submit(build_index_json, index_documents(self.kb.reports))
 
         def add() -> None:
             files.append(File.generated(config, page_uri, content=SEARCH_PAGE))

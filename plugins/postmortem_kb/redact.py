@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 from urllib.parse import unquote
@@ -25,6 +25,7 @@ from .report import SUMMARY_SECTIONS, Report
 from .rules import Finding
 from .settings import Settings
 from .source import Source
+from .wording import wording_of
 
 PUBLIC_SUMMARY_SECTION = "Summary"
 """The heading given to ``public_summary`` in a report that has no summary section."""
@@ -97,7 +98,7 @@ def public_copy(
         body=body,
         key_lines=dict(report.source.key_lines),
     )
-    return Report(
+    public = Report(
         path=report.path,
         rel=report.rel,
         source=source,
@@ -106,6 +107,10 @@ def public_copy(
         timeline=[] if "timeline" in drop else list(report.timeline),
         action_items=[] if "action items" in drop else list(report.action_items),
     )
+    # What similar incidents and the search read: the published text and fields only
+    # (the report's own wording holds what is withheld).
+    public.wording = wording_of(replace(public, sections=parse_sections(body, 0)))
+    return public
 
 
 @cache

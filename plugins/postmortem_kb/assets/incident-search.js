@@ -102,26 +102,91 @@
     if (!query) {
       scored = incidents.map(function (incident) { return { incident: incident, score: 0 }; });
     } else {
-      var tokens = window.lunr.tokenizer(query).map(function (t) { return t.toString(); });
-      var hits = tokens.length ? data.index.query(function (q) {
-        tokens.forEach(function (token, position) {
-          q.term(token, { boost: 10 });
-          q.term(token, { wildcard: window.lunr.Query.wildcard.TRAILING, boost: 1 });
-          if (position === tokens.length - 1) halfTyped(q, data.index, token);
-        });
-      }) : [];
-      scored = hits.map(function (hit) {
-        return { incident: incidents[Number(hit.ref)], score: hit.score };
-      });
-      // An exact incident id always comes first, whatever lunr made of its dashes.
-      var wanted = query.toUpperCase();
-      var exact = incidents.filter(function (i) { return i.id.toUpperCase() === wanted; });
-      if (exact.length) {
-        scored = exact.map(function (i) { return { incident: i, score: Infinity }; }).concat(
-          scored.filter(function (s) { return exact.indexOf(s.incident) < 0; }));
-      }
+      scored = byId(incidents, query) || byWords(data, query);
     }
     return scored.filter(function (s) { return inDateRange(s.incident, state); });
+  }
+
+  /* An incident id, or the beginning of one being typed ("INC-2026-0"), finds those
+   * incidents and nothing else: ids are not in the word index, so "INC-2026-002" never
+   * lists every incident with "2026" in it. */
+  function byId(incidents, query) {
+    var wanted = query.toUpperCase();
+    if (/\s/.test(wanted)) return null;
+    var found = incidents.filter(function (i) { return i.id.toUpperCase() === wanted; });
+    if (!found.length && /\d/.test(wanted) && wanted.indexOf("-") >= 0) {
+      found = incidents.filter(function (i) { return i.id.toUpperCase().indexOf(wanted) === 0; });
+    }
+    if (!found.length) return null;
+    return found.map(function (i) { return { incident: i, score: Infinity, why: "incident id" }; });
+  }
+
+  var FIELD_LABELS = { title: "title", tags: "tags", services: "services", cause: "root cause",
+                       text: "report text" };
+
+  /* Words rank as a search engine ranks them: incidents with every word of the query
+   * first, then those with fewer (a "partial" match, shown after a divider), and within
+   * each group by lunr's BM25 score. Each word is looked up on its own, so every result
+   * knows which words it matched, and where. Stop words ("the", "our") are not counted. */
+  function byWords(data, query) {
+    var index = data.index;
+    var words = window.lunr.tokenizer(query).map(function (t) { return t.toString(); })
+      .filter(function (word) { return window.lunr.stopWordFilter(word); });
+    var found = {};
+    words.forEach(function (word, position) {
+      var last = position === words.length - 1;
+      var known = isWhole(index, word);
+      var exact = index.query(function (q) { q.term(word, { boost: 10 }); });
+      // Only the word being typed (the last) is also a prefix; a finished word is whole.
+      var prefixed = last ? index.query(function (q) {
+        q.term(word, { wildcard: window.lunr.Query.wildcard.TRAILING, boost: 1 });
+        if (!known) halfTyped(q, word);
+      }) : [];
+      var counted = {};
+      exact.forEach(function (hit) { counted[hit.ref] = true; });
+      [exact, prefixed].forEach(function (hits, prefix) {
+        hits.forEach(function (hit) {
+          var entry = found[hit.ref] || (found[hit.ref] = { score: 0, words: {} });
+          entry.score += hit.score;
+          if (counted[hit.ref] || (prefix && !known)) {
+            var fields = entry.words[word] || (entry.words[word] = []);
+            fieldsOf(hit).forEach(function (f) { if (fields.indexOf(f) < 0) fields.push(f); });
+          }
+        });
+      });
+    });
+    var incidents = data.catalog.incidents;
+    return Object.keys(found).map(function (ref) {
+      var entry = found[ref];
+      var matched = words.filter(function (w) { return entry.words[w]; });
+      return { incident: incidents[Number(ref)], score: entry.score, matched: matched.length,
+               partial: matched.length < words.length,
+               why: explain(words, entry.words) };
+    });
+  }
+
+  function fieldsOf(hit) {
+    var fields = [];
+    var terms = hit.matchData.metadata;
+    Object.keys(terms).forEach(function (term) {
+      Object.keys(terms[term]).forEach(function (field) {
+        var label = FIELD_LABELS[field] || field;
+        if (fields.indexOf(label) < 0) fields.push(label);
+      });
+    });
+    return fields;
+  }
+
+  /* Why a result matched, in words: "regex in title, tags; cpu in root cause; not: spike". */
+  function explain(words, where) {
+    var parts = [];
+    var missing = [];
+    words.forEach(function (word) {
+      if (where[word]) parts.push(word + " in " + where[word].join(", "));
+      else missing.push(word);
+    });
+    if (missing.length) parts.push("not: " + missing.join(", "));
+    return parts.join("; ");
   }
 
   /* Results follow each keystroke, so the last word may be half typed, and the index
@@ -131,11 +196,13 @@
    * of MIN_STEM letters or more as whole terms, weakly. */
   var MIN_STEM = 4;
 
-  function halfTyped(q, index, token) {
-    var known = index.pipeline.runString(token).some(function (stem) {
+  function isWhole(index, word) {
+    return index.pipeline.runString(word).some(function (stem) {
       return Object.prototype.hasOwnProperty.call(index.invertedIndex, stem);
     });
-    if (known) return;
+  }
+
+  function halfTyped(q, token) {
     q.term(token, { wildcard: window.lunr.Query.wildcard.TRAILING, usePipeline: false, boost: 1 });
     for (var end = token.length - 1; end >= MIN_STEM; end--) {
       q.term(token.slice(0, end), { usePipeline: false, boost: 0.5 });
@@ -163,7 +230,9 @@
         : a.incident.id < b.incident.id ? -1 : 1;
     };
     if (state.sort === "date" || !state.q.trim()) return results.sort(byDate);
-    return results.sort(function (a, b) { return b.score - a.score || byDate(a, b); });
+    return results.sort(function (a, b) {
+      return (b.matched || 0) - (a.matched || 0) || b.score - a.score || byDate(a, b);
+    });
   }
 
   /* --- rendering ------------------------------------------------------------ */
@@ -239,7 +308,14 @@
       shown += next.length;
       var old = list.querySelector(".pmkb-more");
       if (old) old.parentNode.removeChild(old);
-      next.forEach(function (result) { list.appendChild(resultItem(result, state, base)); });
+      next.forEach(function (result, i) {
+        var previous = results[shown - next.length + i - 1];
+        if (result.partial && state.sort !== "date" && (!previous || !previous.partial)) {
+          list.appendChild(el("li", { "class": "pmkb-partial", role: "separator",
+                                      text: "Incidents with only some of the words" }));
+        }
+        list.appendChild(resultItem(result, state, base));
+      });
       if (shown < results.length) {
         var button = el("button", { type: "button", "class": "md-button pmkb-more-button",
                                     text: "Show " + Math.min(PAGE, results.length - shown) +
@@ -269,7 +345,8 @@
       return el("li", { "class": "pmkb-result", "data-id": incident.id }, [
         link,
         el("div", { "class": "pmkb-result-meta", text: meta.filter(Boolean).join(" · ") }),
-        el("p", { "class": "pmkb-snippet" }, [highlight(incident.summary || incident.cause_summary, state.q)])
+        el("p", { "class": "pmkb-snippet" }, [highlight(incident.summary || incident.cause_summary, state.q)]),
+        result.why ? el("p", { "class": "pmkb-why", text: "Matched: " + result.why }) : null
       ]);
   }
 
