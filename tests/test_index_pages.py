@@ -132,6 +132,17 @@ def test_patterns_page_flags_the_repeat(built: Site) -> None:
     assert "INC-2024-001" in built.page("incidents/factors/process.md")
 
 
+def test_patterns_page_folds_values_used_once_into_one_list(built: Site) -> None:
+    page = built.page("incidents/patterns/index.md")
+    tags = page[page.index('id="tags"') :]
+    table, folded = tags.split("Used by one incident each (3):", 1)
+    assert "config-push" in table and "disk" not in table  # used twice: a row
+    assert 'href="../tags/disk/"' in folded  # used once: a link in the list
+    services = page[page.index('id="services"') : page.index('id="tags"')]
+    assert "Used by one incident each (2):" in services  # postgres, search
+    assert "<td>" in services.split("Used by one")[0]  # api-gateway keeps its row
+
+
 def test_archive_and_monthly_reviews(built: Site) -> None:
     archive = built.page("incidents/archive.md")
     assert archive.index("February 2024") < archive.index("January 2024")

@@ -279,10 +279,26 @@ def test_recurring_causes_need_same_category_and_shared_service_or_tag(tmp_path:
     )
     repeats = recurring(kb.reports)
     assert [(r.category, [x.id for x in r.reports], r.shared_services) for r in repeats] == [
-        ("capacity", ["INC-2024-001", "INC-2024-002"], ["postgres"]),
-        ("capacity", ["INC-2024-002", "INC-2024-003"], ["ledger"]),
+        ("capacity", ["INC-2024-002", "INC-2024-003"], ["ledger"]),  # ledger: 2 reports
+        ("capacity", ["INC-2024-001", "INC-2024-002"], ["postgres"]),  # postgres: 3
     ]  # 001 and 003 share nothing, so they are never one group; 004 and 005 repeat nothing
     # (all on one date, so newest-first order falls back to ids)
+
+
+def test_recurring_causes_rank_by_what_they_share_not_by_size(tmp_path: Path) -> None:
+    """Four incidents of a coarse category on a busy service make the biggest group;
+    two leap-second incidents share a tag no other report has, and come first."""
+    busy = [
+        report_text(f"INC-2024-00{n}", category="software-bug", services=["api"])
+        for n in range(1, 5)
+    ]
+    leap = [
+        report_text(f"INC-2024-00{n}", category="time", tags=["leap-second"], date=day)
+        for n, day in ((5, "2023-06-30"), (6, "2016-12-31"))
+    ]
+    quiet = [report_text(f"INC-2024-0{n}", category="capacity") for n in range(10, 14)]
+    repeats = recurring(knowledge_base(tmp_path, *busy, *leap, *quiet).reports)
+    assert [(r.category, len(r.reports)) for r in repeats] == [("time", 2), ("software-bug", 4)]
 
 
 def test_a_group_inside_a_larger_one_is_left_out(tmp_path: Path) -> None:

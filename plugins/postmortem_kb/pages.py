@@ -80,6 +80,9 @@ class Facet:
     values: Callable[[Report], Iterable[str]]
 
 
+FOLDED = frozenset({"services", "tags"})
+"""Facets whose values used once are listed compactly on the patterns page."""
+
 FACETS = (
     Facet("causes", "Root-cause category", "Root-cause categories", cause_of),
     Facet("factors", "Contributing factor", "Contributing factors", factors_of),
@@ -395,8 +398,10 @@ class SiteIndex:
             "",
             "## Recurring causes",
             "",
-            "Incidents with the same root-cause category that share a service or a tag. "
-            "A repeat is a reason to review the pattern itself, not only each incident.",
+            "Incidents with the same root-cause category that share a service or a tag, "
+            "the most specific first: the rarer the cause, services and tags they share, "
+            "the higher; then the most recent and the most severe. A repeat is a reason to "
+            "review the pattern itself, not only each incident.",
             "",
             *self._recurrence_list(page, self.recurrences),
         ]
@@ -406,14 +411,25 @@ class SiteIndex:
             if not groups:
                 lines += ["*None yet.*", ""]
                 continue
-            lines += [f"| {facet.singular} | Incidents | Latest |", "|---|---|---|"]
-            for group in groups:
+            # Values used by one incident each say little as a pattern: one compact list
+            # after the table, where hundreds of them would bury the rest.
+            once = [g for g in groups if len(g.reports) == 1] if facet.folder in FOLDED else []
+            table = [g for g in groups if len(g.reports) > 1 or not once]
+            if table:
+                lines += [f"| {facet.singular} | Incidents | Latest |", "|---|---|---|"]
+            for group in table:
                 link = self._page_link(page, f"{facet.folder}/{group.slug}.md", group.label)
                 latest = group.reports[0]
                 lines.append(
                     f"| {link} | {len(group.reports)} | {self._report_link(page, latest)} |"
                 )
             lines.append("")
+            if once:
+                links = ", ".join(
+                    self._page_link(page, f"{facet.folder}/{g.slug}.md", g.label)
+                    for g in sorted(once, key=lambda g: g.key)
+                )
+                lines += [f"Used by one incident each ({len(once)}): {links}", ""]
             for group in groups:
                 self._group_page(facet, group)
         self._add(page, lines, "Patterns")

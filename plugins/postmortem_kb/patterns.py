@@ -6,6 +6,7 @@ root cause; :func:`recurring` finds those repeats so nobody has to remember them
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -78,7 +79,8 @@ def recurring(reports: list[Report]) -> list[Recurrence]:
     """Incidents with one root-cause category that share a service or a tag.
 
     One group per (category, shared service or tag); groups with the same members are
-    merged, and groups inside a larger one of their category are left out. Chaining
+    merged, and groups inside a larger one of their category are left out; the most
+    specific groups come first (see :func:`_ranking`). Chaining
     pairs into connected groups was tried first: at a few thousand reports every
     category became one group of hundreds, which says nothing.
     """
@@ -107,8 +109,48 @@ def recurring(reports: list[Report]) -> list[Recurrence]:
         )
         for category, _, members in kept
     ]
-    found.sort(key=lambda r: (-len(r.reports), r.category, r.reports[0].id or ""))
+    found.sort(key=_ranking(reports))
     return found
+
+
+def _ranking(reports: list[Report]) -> Callable[[Recurrence], tuple[object, ...]]:
+    """Most telling first: the rarer what a group shares (the sum of the inverse
+    document frequencies of its category and its shared services and tags), the higher;
+    then the most recent, then the most severe; size only breaks ties.
+
+    Ranked by size, groups restate the commonest categories ("automation: 99
+    incidents"); ranked by rarity, a repeat of XID wraparound or a leap second comes
+    before a hundred incidents that share a coarse category.
+    """
+    count = len(reports) or 1
+    df: dict[str, int] = defaultdict(int)
+    for report in reports:
+        for value in {f"c:{normalise(c)}" for c in cause_of(report)}:
+            df[value] += 1
+        for value in {f"s:{normalise(s)}" for s in services_of(report)}:
+            df[value] += 1
+        for value in {f"t:{normalise(t)}" for t in tags_of(report)}:
+            df[value] += 1
+
+    def idf(value: str) -> float:
+        return math.log(count / max(df[value], 1))
+
+    def key(r: Recurrence) -> tuple[object, ...]:
+        shared = [f"c:{r.category}"]
+        shared += [f"s:{s}" for s in r.shared_services] + [f"t:{t}" for t in r.shared_tags]
+        specificity = round(sum(idf(v) for v in shared), 6)
+        newest = r.reports[0].incident_date
+        worst = min((str(x.meta.severity) for x in r.reports if x.meta), default="SEV9")
+        return (
+            -specificity,
+            -(newest.toordinal() if newest else 0),
+            worst,
+            -len(r.reports),
+            r.category,
+            r.reports[0].id or "",
+        )
+
+    return key
 
 
 def _shared(reports: list[Report], values: Callable[[Report], Iterable[str]]) -> list[str]:
