@@ -205,3 +205,24 @@ def test_csv_cells_cannot_run_as_formulas(
     rows = json.loads(run(capsys, "--format", "json"), parse_constant=no_constants)
     assert next(r for r in rows if r["id"] == "INC-2024-001")["title"] == formula
     assert all(r["revenue_usd"] is None for r in rows)
+
+
+def test_incidents_carry_their_similar_incidents_with_score_and_reasons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_relate import mechanism_texts
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for number, text in enumerate(mechanism_texts(), 1):
+        (docs / f"r{number}.md").write_text(text, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML.format(options="", extra=""), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    rows = {r["id"]: r for r in json.loads(run(capsys, "--format", "json"))}
+    [similar] = rows["INC-2024-001"]["similar"]
+    assert similar["id"] == "INC-2024-002" and 0 < similar["score"] <= 1
+    assert similar["reasons"][0].startswith("both: ") and "cpu" in similar["reasons"][0]
+    assert rows["INC-2024-003"]["similar"] == []  # the certificate expiry is like no other
+    text = run(capsys, "--format", "csv")
+    first = next(r for r in csv.DictReader(io.StringIO(text)) if r["id"] == "INC-2024-001")
+    assert first["similar"] == f"INC-2024-002 {similar['score']:.2f} [{similar['reasons'][0]}]"

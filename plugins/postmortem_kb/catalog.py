@@ -46,9 +46,9 @@ FIELDS = [
 Ids are not indexed: the page matches an id (or its beginning) against the catalog
 itself, so ``INC-2026-002`` finds that incident and not every id with ``2026`` in it."""
 
-WORD_BUDGET = 250_000
+WORD_BUDGET = 150_000
 """Words the index holds of all reports' text together (each report's most telling
-first); at 5,000 reports, 50 each, which keeps catalog and index under 2 MB gzipped."""
+first); at 5,000 reports, 30 each, which keeps catalog and index under 2 MB gzipped."""
 MIN_WORDS, MAX_WORDS = 30, 400
 """Most telling words per report, at least and at most, whatever the budget."""
 
@@ -81,6 +81,7 @@ def entry(report: Report, url: str, today: date) -> dict[str, Any]:
     meta = report.meta
     duration = report.duration
     items = report.action_items
+    summary = summary_of(report)
     return {
         "id": report.id or report.rel,
         "url": url,
@@ -93,10 +94,12 @@ def entry(report: Report, url: str, today: date) -> dict[str, Any]:
         "tags": sorted({normalise(t) for t in meta.tags}) if meta else [],
         "services": sorted({normalise(s) for s in meta.services}) if meta else [],
         "cause": normalise(meta.root_cause.category) if meta and meta.root_cause else "",
+        # The snippet shown when a report has no summary section (the index holds the
+        # whole root cause either way).
         "cause_summary": shorten(meta.root_cause.summary, CAUSE_CHARS)
-        if meta and meta.root_cause
+        if meta and meta.root_cause and not summary
         else "",
-        "summary": summary_of(report),
+        "summary": summary,
         "minutes": int(duration.total_seconds() // 60) if duration is not None else None,
         "open_actions": sum(item.is_open for item in items),
         "overdue_actions": sum(item.is_overdue(today) for item in items),

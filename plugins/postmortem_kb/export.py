@@ -17,6 +17,7 @@ from typing import Any
 from . import actions
 from .kb import KnowledgeBase
 from .patterns import newest_first
+from .relate import Match, link
 from .report import SUMMARY_SECTIONS, Report
 
 INCIDENT_COLUMNS = (
@@ -44,6 +45,7 @@ INCIDENT_COLUMNS = (
     "sla_breached",
     "data_loss",
     "related",
+    "similar",
     "summary",
     "action_items",
     "open_action_items",
@@ -82,7 +84,12 @@ def summary_text(report: Report) -> str:
     return ""
 
 
-def incident_row(report: Report, today: date) -> dict[str, Any]:
+def similar_entry(match: Match) -> dict[str, Any]:
+    """A similar incident as the report page lists it: id, score and reasons."""
+    return {"id": match.id, "score": match.score, "reasons": list(match.reasons)}
+
+
+def incident_row(report: Report, today: date, similar: list[Match] | None = None) -> dict[str, Any]:
     meta = report.meta
     impact = meta.impact if meta is not None else None
     duration = report.duration
@@ -120,6 +127,7 @@ def incident_row(report: Report, today: date) -> dict[str, Any]:
         "sla_breached": measure("sla_breached"),
         "data_loss": measure("data_loss"),
         "related": list(meta.related) if meta else [],
+        "similar": [similar_entry(m) for m in similar or []],
         "summary": summary_text(report),
         "action_items": len(items),
         "open_action_items": sum(item.is_open for item in items),
@@ -129,8 +137,14 @@ def incident_row(report: Report, today: date) -> dict[str, Any]:
 
 
 def incident_rows(kb: KnowledgeBase, today: date) -> list[dict[str, Any]]:
-    """One row per report, newest first, in :data:`INCIDENT_COLUMNS` order."""
-    return [incident_row(report, today) for report in newest_first(kb.reports)]
+    """One row per report, newest first, in :data:`INCIDENT_COLUMNS` order, each with
+    the similar incidents its page lists (the same limit and threshold)."""
+    settings = kb.settings
+    links = link(kb.reports, settings.related_limit, settings.related_threshold)
+    return [
+        incident_row(report, today, links[report.id].similar if report.id in links else [])
+        for report in newest_first(kb.reports)
+    ]
 
 
 def action_rows(kb: KnowledgeBase, today: date) -> list[dict[str, Any]]:
@@ -171,7 +185,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: Any) -> str:
-    """A value as a CSV cell: empty for none, true/false, lists joined with '; '.
+    """A value as a CSV cell: empty for none, true/false, lists joined with '; ', a
+    similar incident as ``INC-2024-002 0.42 [reason | reason]``.
 
     Text that a spreadsheet would run as a formula (``=HYPERLINK(...)`` in a title)
     gets a leading apostrophe, as OWASP advises, so it is shown as written. Numbers
@@ -184,8 +199,15 @@ def cell(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, list):
-        return formula_safe(LIST_SEPARATOR.join(str(v) for v in value))
+        return formula_safe(LIST_SEPARATOR.join(_item(v) for v in value))
     return formula_safe(str(value))
+
+
+def _item(value: Any) -> str:
+    """One item of a listed value: a similar incident (a mapping) or its text."""
+    if isinstance(value, dict):
+        return f"{value['id']} {value['score']:.2f} [{' | '.join(value['reasons'])}]"
+    return str(value)
 
 
 def formula_safe(text: str) -> str:
