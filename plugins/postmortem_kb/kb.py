@@ -31,6 +31,7 @@ from .report import Keep, Report, read_metadata, read_report
 from .rules import RULES, Finding, Level, Problem
 from .settings import Settings
 from .validate import check_links
+from .wording import wording_of
 from .workers import Workers
 
 
@@ -149,6 +150,10 @@ def _read_chunk(
     read = read_report if whole else read_metadata
     with collector_paused():
         reports = [read(path, rel, settings, timings) for path, rel in chunk]
+        if whole and keep is not Keep.PROBLEMS:  # what similar incidents and the search read
+            for report in reports:
+                if report.meta is not None:
+                    report.wording = wording_of(report)
     if keep is not Keep.ALL:
         for report in reports:
             if is_public(report):  # PM023 reads what it would publish, text and all

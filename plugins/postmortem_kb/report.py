@@ -24,7 +24,7 @@ from .rules import Finding, Problem
 from .settings import Settings
 from .source import Source, read_source
 from .validate import check_frontmatter, check_sections, read_action_items, read_timeline
-from .wording import Wording, wording_of
+from .wording import Wording
 
 if TYPE_CHECKING:
     from .redact import Disclosure
@@ -188,8 +188,6 @@ def read_report(
     report.findings.extend(findings)
     report.findings.extend(lint_report(report, tokens))
     report.findings.extend(check_markdown(source.body, tokens, source.body_offset))
-    if report.meta is not None:
-        report.wording = wording_of(report)
     if timings is not None:
         timings["parse"] = timings.get("parse", 0.0) + parsed - started
         timings["validate"] = timings.get("validate", 0.0) + perf_counter() - parsed
