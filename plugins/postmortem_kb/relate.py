@@ -260,12 +260,13 @@ def _similar_for(
                 for other in ids:
                     evidence[other] += weight * features[other].vector[term]
         nearby: set[str] = set()
-        for value, weight in feature.values.items():
+        # Rarest first; ties by name, not by set order (which follows the hash seed).
+        for value in sorted(feature.values, key=lambda v: (len(values[v]), v)):
             ids = values[value]
             if len(ids) <= MAX_POSTINGS:
                 for other in ids:
-                    evidence[other] += weight
-            else:
+                    evidence[other] += feature.values[value]
+            elif len(nearby) + len(evidence) < MAX_POSTINGS:
                 # A common value proposes its nearest reports in id order (ids follow
                 # dates), so a report with only common values is compared with the
                 # incidents closest to it in time.
