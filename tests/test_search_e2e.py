@@ -176,6 +176,9 @@ def test_a_half_typed_word_keeps_finding_its_incident(page: Page, site_url: str)
     for end in range(4, len(word) + 1):
         page.fill("#pmkb-query", word[:end])
         assert "INC-2025-003" in result_ids(page)[:2], word[:end]
+    for typed in ("w", "we", "web"):  # "we" is a stop word, and the start of "webhooks"
+        page.fill("#pmkb-query", typed)
+        assert "INC-2026-003" in result_ids(page), typed
     page.fill("#pmkb-query", "zzzz")
     expect(page.locator(".pmkb-empty")).to_contain_text("No incident matches")
 

@@ -11,7 +11,6 @@ bodies stay out of the browser's download; Material's own search covers the pros
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -26,9 +25,10 @@ from lunr.token import Token
 
 from .model import Severity, Status
 from .patterns import newest_first
+from .relate import K1
 from .report import SUMMARY_SECTIONS, Report
 from .slugs import normalise
-from .wording import stem
+from .wording import idf, stem
 
 SUMMARY_CHARS = 200
 CAUSE_CHARS = 160
@@ -168,10 +168,7 @@ def telling_words(reports: list[Report]) -> list[str]:
         if wording is None:
             texts.append("")
             continue
-        weight = {
-            term: n / (n + 1.2) * math.log(1 + (count - df[term] + 0.5) / (df[term] + 0.5))
-            for term, n in wording.counts.items()
-        }
+        weight = {term: n / (n + K1) * idf(count, df[term]) for term, n in wording.counts.items()}
         chosen = sorted(weight, key=lambda term: (-weight[term], term))[:per_report]
         texts.append(" ".join(wording.written.get(term, term) for term in chosen))
     return texts

@@ -6,13 +6,13 @@ root cause; :func:`recurring` finds those repeats so nobody has to remember them
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .report import Report
 from .slugs import normalise, slug_map
+from .wording import idf
 
 
 def newest_first(reports: Iterable[Report]) -> list[Report]:
@@ -132,13 +132,10 @@ def _ranking(reports: list[Report]) -> Callable[[Recurrence], tuple[object, ...]
         for value in {f"t:{normalise(t)}" for t in tags_of(report)}:
             df[value] += 1
 
-    def idf(value: str) -> float:
-        return math.log(count / max(df[value], 1))
-
     def key(r: Recurrence) -> tuple[object, ...]:
         shared = [f"c:{r.category}"]
         shared += [f"s:{s}" for s in r.shared_services] + [f"t:{t}" for t in r.shared_tags]
-        specificity = round(sum(idf(v) for v in shared), 6)
+        specificity = round(sum(idf(count, df[v]) for v in shared), 6)
         newest = r.reports[0].incident_date
         worst = min((str(x.meta.severity) for x in r.reports if x.meta), default="SEV9")
         return (

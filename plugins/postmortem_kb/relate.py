@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from .report import Report
 from .slugs import normalise
-from .wording import Wording
+from .wording import Wording, idf
 from .workers import Workers
 
 K1 = 1.2
@@ -91,11 +91,6 @@ class _Features:
     phrases: frozenset[tuple[str, str]]
 
 
-def _idf(count: int, df: int) -> float:
-    """BM25's inverse document frequency (with Lucene's +1, never negative)."""
-    return math.log(1 + (count - df + 0.5) / (df + 0.5))
-
-
 def _values_of(report: Report) -> list[str]:
     meta = report.meta
     assert meta is not None
@@ -127,12 +122,12 @@ def _features(reports: list[Report]) -> dict[str, _Features]:
             df[value] += 1
     average = sum(w.length for w in wordings.values()) / count if count else 0.0
     most = MAX_SHARE * count
-    rarest = _idf(count, 2)  # the rarest a shared value can be
+    rarest = idf(count, 2)  # the rarest a shared value can be
     features: dict[str, _Features] = {}
     for report_id, wording in wordings.items():
         scale = K1 * (1 - B + B * wording.length / average) if average else K1
         weights = {
-            term: n * (K1 + 1) / (n + scale) * _idf(count, df[term])
+            term: n * (K1 + 1) / (n + scale) * idf(count, df[term])
             for term, n in wording.counts.items()
             if df[term] <= most
         }
@@ -142,7 +137,7 @@ def _features(reports: list[Report]) -> dict[str, _Features]:
         features[report_id] = _Features(
             vector={term: v / norm for term, v in weights.items() if df[term] >= 2},
             values={
-                v: _KIND_WEIGHT[v[0]] * _idf(count, df[v]) / rarest
+                v: _KIND_WEIGHT[v[0]] * idf(count, df[v]) / rarest
                 for v in values[report_id]
                 if 2 <= df[v] <= most
             },

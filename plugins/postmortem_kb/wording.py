@@ -18,6 +18,7 @@ root cause, all bounded per report.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,6 +52,12 @@ SKIPPED_SECTIONS = frozenset({"timeline"})
 """Sections whose words are times and events, not the mechanism."""
 MAX_PHRASES = 64
 """Phrases kept per report (from its title, root cause and summary, in that order)."""
+
+
+def idf(count: int, df: int) -> float:
+    """BM25's inverse document frequency of a term or value that ``df`` of ``count``
+    reports have (with Lucene's +1, so never negative): how telling sharing it is."""
+    return math.log(1 + (count - df + 0.5) / (df + 0.5))
 
 
 @cache

@@ -130,8 +130,10 @@
    * knows which words it matched, and where. Stop words ("the", "our") are not counted. */
   function byWords(data, query) {
     var index = data.index;
-    var words = window.lunr.tokenizer(query).map(function (t) { return t.toString(); })
-      .filter(function (word) { return window.lunr.stopWordFilter(word); });
+    var typed = window.lunr.tokenizer(query).map(function (t) { return t.toString(); });
+    var words = typed.filter(function (word) { return window.lunr.stopWordFilter(word); });
+    // A stop word alone may be the start of a word being typed ("we" of "webhooks").
+    if (!words.length && typed.length) words = typed.slice(-1);
     var found = {};
     words.forEach(function (word, position) {
       var last = position === words.length - 1;
