@@ -118,7 +118,9 @@
       found = incidents.filter(function (i) { return i.id.toUpperCase().indexOf(wanted) === 0; });
     }
     if (!found.length) return null;
-    return found.map(function (i) { return { incident: i, score: Infinity, why: "incident id" }; });
+    return found.map(function (i) {
+      return { incident: i, score: Infinity, why: function () { return "incident id"; } };
+    });
   }
 
   var FIELD_LABELS = { title: "title", tags: "tags", services: "services", cause: "root cause",
@@ -151,8 +153,7 @@
           var entry = found[hit.ref] || (found[hit.ref] = { score: 0, words: {} });
           entry.score += hit.score;
           if (counted[hit.ref] || (prefix && !known)) {
-            var fields = entry.words[word] || (entry.words[word] = []);
-            fieldsOf(hit).forEach(function (f) { if (fields.indexOf(f) < 0) fields.push(f); });
+            (entry.words[word] || (entry.words[word] = [])).push(hit);
           }
         });
       });
@@ -163,7 +164,7 @@
       var matched = words.filter(function (w) { return entry.words[w]; });
       return { incident: incidents[Number(ref)], score: entry.score, matched: matched.length,
                partial: matched.length < words.length,
-               why: explain(words, entry.words) };
+               why: function () { return explain(words, entry.words); } };
     });
   }
 
@@ -179,13 +180,18 @@
     return fields;
   }
 
-  /* Why a result matched, in words: "regex in title, tags; cpu in root cause; not: spike". */
-  function explain(words, where) {
+  /* Why a result matched, in words: "regex in title, tags; cpu in root cause; not: spike".
+   * Worked out only for the results shown, from the hits each word had. */
+  function explain(words, hits) {
     var parts = [];
     var missing = [];
     words.forEach(function (word) {
-      if (where[word]) parts.push(word + " in " + where[word].join(", "));
-      else missing.push(word);
+      if (!hits[word]) { missing.push(word); return; }
+      var fields = [];
+      hits[word].forEach(function (hit) {
+        fieldsOf(hit).forEach(function (f) { if (fields.indexOf(f) < 0) fields.push(f); });
+      });
+      parts.push(word + " in " + fields.join(", "));
     });
     if (missing.length) parts.push("not: " + missing.join(", "));
     return parts.join("; ");
@@ -348,7 +354,7 @@
         link,
         el("div", { "class": "pmkb-result-meta", text: meta.filter(Boolean).join(" · ") }),
         el("p", { "class": "pmkb-snippet" }, [highlight(incident.summary || incident.cause_summary, state.q)]),
-        result.why ? el("p", { "class": "pmkb-why", text: "Matched: " + result.why }) : null
+        result.why ? el("p", { "class": "pmkb-why", text: "Matched: " + result.why() }) : null
       ]);
   }
 
