@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from postmortem_kb import Settings, load
 from postmortem_kb.body import parse_tokens
-from postmortem_kb.catalog import build_catalog, build_index_json
+from postmortem_kb.catalog import build_catalog, build_index_json, index_documents
 from postmortem_kb.export import action_rows, as_csv, as_json, incident_rows
 from postmortem_kb.ical import due_items, render_calendar
 from postmortem_kb.limits import MAX_DEPTH, check_markdown
@@ -83,8 +83,8 @@ def test_every_accepted_date_builds_every_output(
         started = time.perf_counter()
         generate(kb, today, lambda uri: "/" + uri)
         compute(kb.reports, today)
-        catalog = build_catalog(kb.reports, lambda report: "", today)
-        build_index_json(catalog["incidents"])
+        build_catalog(kb.reports, lambda report: "", today)
+        build_index_json(index_documents(kb.reports))
         render_calendar(due_items(kb), today, "kb")
         as_json(incident_rows(kb, today))
         as_csv(action_rows(kb, today), list(action_rows(kb, today)[0]))
