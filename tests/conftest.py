@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -9,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
@@ -17,6 +20,30 @@ from playwright.sync_api import Browser
 
 from postmortem_kb import Settings, load
 from postmortem_kb.rules import Problem
+
+# --- reproducible property tests ---------------------------------------------------------
+# In CI (the CI variable is set: GitHub sets it, .ci/run exports it) Hypothesis is
+# derandomised: every run tries the same examples, so a failure repeats exactly. Elsewhere
+# each run draws one seed for all property tests and prints it in the header, so a failure
+# found on a laptop repeats with --hypothesis-seed.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+IN_CI = bool(os.environ.get("CI"))
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
+
+
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis' own plugin reads the option
+def pytest_configure(config: pytest.Config) -> None:
+    if not IN_CI and config.getoption("hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = str(random.SystemRandom().randrange(2**32))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if IN_CI:
+        return "hypothesis: profile 'ci', derandomized (the same examples on every run)"
+    seed = config.getoption("hypothesis_seed")
+    return f"hypothesis: seed {seed} (repeat this run's examples with --hypothesis-seed={seed})"
+
 
 VALID = textwrap.dedent(
     """\
