@@ -47,7 +47,7 @@ def test_check_reads_mkdocs_yml_and_reports_errors(project: Path) -> None:
         "kb/2024/c.md:1: error PM101 missing-section: required section 'Timeline' is missing "
         "(template 'standard')",
         "    hint: Add a '## Timeline' section.",
-        "1 error, 0 warnings in 3 postmortems",
+        "1 error, 0 warnings, 0 notes in 3 postmortems",
     ]  # PM103 (What Went Well) is switched off in mkdocs.yml
     assert result.stderr == ""
 
@@ -56,7 +56,7 @@ def test_check_passes_on_valid_files(project: Path) -> None:
     result = pmkb("check", "kb/2024/a.md", "kb/2024/b.md", cwd=project)
     assert (result.returncode, result.stdout.strip()) == (
         0,
-        "0 errors, 0 warnings in 2 postmortems",
+        "0 errors, 0 warnings, 0 notes in 2 postmortems",
     )
 
 
@@ -107,6 +107,30 @@ def test_strict_fails_on_warnings(project: Path) -> None:
         "warning PM012 unknown-field: unknown field 'severty'; did you mean 'severity'?"
         in strict.stdout
     )
+
+
+def test_info_is_shown_in_every_format_and_never_fails_strict(project: Path) -> None:
+    """PM103 is info by default: listed, counted, a GitHub notice; exit 0 with --strict."""
+    (project / "mkdocs.yml").write_text("site_name: t\ndocs_dir: kb\n", encoding="utf-8")
+    report = "kb/2024/b.md"
+    (project / report).write_text(
+        VALID.replace("INC-2024-001", "INC-2024-002").replace("## What Went Well", "## Good"),
+        encoding="utf-8",
+    )
+    text = pmkb("check", "--strict", report, cwd=project)
+    assert text.returncode == 0, text.stdout
+    assert text.stdout.splitlines() == [
+        f"{report}:1: info PM103 recommended-section: recommended section 'What Went Well' "
+        "is missing (template 'standard')",
+        "    hint: Add a '## What Went Well' section, or turn PM103 off for this knowledge base.",
+        "0 errors, 0 warnings, 1 note in 1 postmortem",
+    ]
+    document = json.loads(pmkb("check", "--strict", "--format", "json", report, cwd=project).stdout)
+    assert (document["errors"], document["warnings"], document["notes"]) == (0, 0, 1)
+    assert document["problems"][0]["level"] == "info"
+    github = pmkb("check", "--strict", "--format", "github", report, cwd=project)
+    assert github.returncode == 0
+    assert github.stdout.startswith(f"::notice file={report},line=1,title=PM103 ")
 
 
 def test_json_format(project: Path) -> None:
@@ -163,9 +187,12 @@ def test_mkdocs_yml_with_python_tags_is_readable(project: Path) -> None:
 def test_rules_lists_every_rule_with_configured_levels(project: Path) -> None:
     result = pmkb("rules", cwd=project)
     assert result.returncode == 0
-    lines = result.stdout.splitlines()
+    table, legend = result.stdout.split("\n\n")
+    lines = table.splitlines()
     assert [line.split()[0] for line in lines] == list(RULES)
     assert any(line.split()[:3] == ["PM103", "recommended-section", "off"] for line in lines)
+    assert [line.split()[0] for line in legend.splitlines()] == ["error", "warning", "info", "off"]
+    assert "never fails" in legend.splitlines()[2]
     listed = json.loads(pmkb("rules", "--format", "json", cwd=project).stdout)
     assert {rule["code"] for rule in listed} == set(RULES)
 
@@ -173,7 +200,7 @@ def test_rules_lists_every_rule_with_configured_levels(project: Path) -> None:
 def test_repository_samples_pass_the_check() -> None:
     result = pmkb("check", "--strict", cwd=ROOT)
     assert result.returncode == 0, result.stdout
-    assert result.stdout.strip().endswith("0 errors, 0 warnings in 10 postmortems")
+    assert result.stdout.strip().endswith("0 errors, 0 warnings, 0 notes in 10 postmortems")
 
 
 def test_every_plugin_option_is_understood_by_the_cli(project: Path) -> None:

@@ -25,7 +25,7 @@ from tests.hostile import CORPUS, EXPECTED, GATE_CODES, corpus_names, layout, ma
 FILES = corpus_names()
 NAME = r"\.?\d{2}-[^:/]+(?:/index\.md)?"
 """A case: numbered, hidden or not, possibly a folder holding an index page."""
-SUMMARY = re.compile(r"^(\d+) errors?, (\d+) warnings? in (\d+) postmortems?$")
+SUMMARY = re.compile(r"^(\d+) errors?, (\d+) warnings?, (\d+) notes? in (\d+) postmortems?$")
 
 Key = tuple[str, int, str]
 """(file name, line, rule code)"""
@@ -132,6 +132,7 @@ def test_json_reports_exactly_the_expected_problems(runs: dict[str, Run]) -> Non
     assert document["files"] == read_files()
     assert document["errors"] == sum(p["level"] == "error" for p in problems)
     assert document["warnings"] == sum(p["level"] == "warning" for p in problems)
+    assert document["notes"] == sum(p["level"] == "info" for p in problems)
     actual: set[Key] = set()
     for problem in problems:
         name = corpus_name(problem["path"])
@@ -176,6 +177,7 @@ def test_text_format_is_one_line_and_one_hint_per_problem(runs: dict[str, Run]) 
     assert [int(n) for n in counts.groups()] == [
         document["errors"],
         document["warnings"],
+        document["notes"],
         read_files(),
     ]
 

@@ -136,7 +136,10 @@ def test_check_policies_on_the_command_line(tmp_path: Path) -> None:
         report_text("INC-2024-001", severity="SEV1", status="Review"), encoding="utf-8"
     )
     plain = pmkb("check", "--strict", cwd=tmp_path)
-    assert (plain.returncode, plain.stdout.strip()) == (0, "0 errors, 0 warnings in 1 postmortem")
+    assert (plain.returncode, plain.stdout.strip()) == (
+        0,
+        "0 errors, 0 warnings, 0 notes in 1 postmortem",
+    )
     result = pmkb("check", "--policies", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.splitlines()[0] == (

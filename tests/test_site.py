@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -124,10 +125,10 @@ def test_the_site_requests_nothing_from_outside(site: Site) -> None:
     site.add(REPORT, VALID)
     site.build()
     for path in (site.root / "site").rglob("*.html"):
-        html = path.read_text(encoding="utf-8")
-        external = re.findall(r'<(?:link|script|img)[^>]+(?:href|src)="(https?:)?//[^"]+"', html)
+        markup = path.read_text(encoding="utf-8")
+        external = re.findall(r'<(?:link|script|img)[^>]+(?:href|src)="(https?:)?//[^"]+"', markup)
         assert external == [], (path, external)
-        assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html
+        assert "fonts.googleapis.com" not in markup and "fonts.gstatic.com" not in markup
 
 
 def test_bad_plugin_options_stop_the_build_with_a_clear_message(
@@ -141,10 +142,28 @@ def test_bad_plugin_options_stop_the_build_with_a_clear_message(
 
 def test_plugin_options_reach_the_rules(site: Site, build_fails: Callable[[Site], None]) -> None:
     site.add(REPORT, VALID.replace("## What Went Well", "## Good parts"))
-    build_fails(site)  # PM103 is a warning by default, and strict fails on warnings
+    site.configure("rules:\n  PM103: warning\n")
+    build_fails(site)  # a warning fails a strict build
     site.configure("rules:\n  recommended-section: off\n")  # YAML reads off as false
     site.build()
     assert "PM103" not in site.page(REPORT)
+
+
+def test_a_missing_recommended_section_passes_strict_and_is_still_recommended(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Most real postmortems lack one recommended section: recommending (info, by
+    default) must not block a merge, and the author is still told."""
+    site.add(REPORT, VALID.replace("## What Went Well", "## Good parts"))
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.postmortem_kb"):
+        site.build(strict=True)
+    page = site.page(REPORT)
+    notes = html.unescape(page[page.index('class="admonition info pmkb-notes"') :])
+    assert "1 suggestion for this report" in notes
+    assert "PM103 recommended-section" in notes and "'What Went Well'" in notes
+    assert "problems to fix" not in page
+    assert "info PM103 recommended-section" in caplog.text
+    assert "(has problems)" not in site.page("incidents/index.md")
 
 
 def test_failed_strict_build_writes_no_pages(site: Site, build_fails) -> None:

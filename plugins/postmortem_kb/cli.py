@@ -24,7 +24,7 @@ from .kb import KnowledgeBase, collector_paused, display_path, gate, load, repor
 from .model import Severity, parse_calendar_date
 from .output import FORMATTERS
 from .report import Keep
-from .rules import RULES, Level
+from .rules import FAILING, LEVEL_MEANINGS, RULES
 from .schema import schema_text
 from .settings import Settings
 from .workers import Workers
@@ -66,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="text for people, json for programs, github for CI annotations",
     )
-    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument(
+        "--strict", action="store_true", help="exit 1 on warnings too (info never fails)"
+    )
     check.add_argument(
         "--policies",
         action="store_true",
@@ -305,8 +307,7 @@ def run_check(args: argparse.Namespace) -> int:
         found = policies.problems(kb, settings.today())
         problems = sorted([*problems, *(p for p in found if p.path in shown)])
     print(FORMATTERS[args.format](problems, len(wanted)))
-    failing = {Level.ERROR, Level.WARNING} if args.strict else {Level.ERROR}
-    return EXIT_PROBLEMS if any(p.level in failing for p in problems) else EXIT_OK
+    return EXIT_PROBLEMS if any(p.level in FAILING[args.strict] for p in problems) else EXIT_OK
 
 
 def run_rules(args: argparse.Namespace) -> int:
@@ -331,6 +332,9 @@ def run_rules(args: argparse.Namespace) -> int:
         return EXIT_OK
     for rule in RULES.values():
         print(f"{rule.code}  {rule.name:<26} {settings.level_of(rule.code)!s:<8} {rule.summary}")
+    print()
+    for level, meaning in LEVEL_MEANINGS.items():
+        print(f"{level!s:<8} {meaning}")
     return EXIT_OK
 
 

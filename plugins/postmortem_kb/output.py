@@ -8,12 +8,20 @@ from collections.abc import Sequence
 from .rules import Level, Problem
 
 
+def counts(problems: Sequence[Problem]) -> dict[str, int]:
+    """Problems by level: errors, warnings and notes (the info level)."""
+    return {
+        "errors": sum(p.level is Level.ERROR for p in problems),
+        "warnings": sum(p.level is Level.WARNING for p in problems),
+        "notes": sum(p.level is Level.INFO for p in problems),
+    }
+
+
 def summary(problems: Sequence[Problem], files: int) -> str:
-    errors = sum(p.level is Level.ERROR for p in problems)
-    warnings = sum(p.level is Level.WARNING for p in problems)
+    found = counts(problems)
     return (
-        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} "
-        f"in {_plural(files, 'postmortem')}"
+        f"{_plural(found['errors'], 'error')}, {_plural(found['warnings'], 'warning')}, "
+        f"{_plural(found['notes'], 'note')} in {_plural(files, 'postmortem')}"
     )
 
 
@@ -39,12 +47,7 @@ def as_text(problems: Sequence[Problem], files: int) -> str:
 
 
 def as_json(problems: Sequence[Problem], files: int) -> str:
-    document = {
-        "files": files,
-        "errors": sum(p.level is Level.ERROR for p in problems),
-        "warnings": sum(p.level is Level.WARNING for p in problems),
-        "problems": [p.to_dict() for p in problems],
-    }
+    document = {"files": files, **counts(problems), "problems": [p.to_dict() for p in problems]}
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 

@@ -51,7 +51,7 @@ from .output import line_of
 from .pages import fill_fragments, generate
 from .relate import Links, link_later
 from .report import Keep, Report, report_signature
-from .rules import Finding, Level, Problem
+from .rules import FAILING, Finding, Level, Problem
 from .settings import Settings
 from .view import header_context, related_context, severity_class, src_uri
 from .workers import Workers
@@ -244,7 +244,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         # Every report is checked and its problems logged, whatever the edition: the
         # log is not published, and an internal report's errors still need fixing.
         self._log_problems()
-        failing = len(self.all_reports.errors) + len(self.all_reports.warnings)
+        failing = sum(p.level in FAILING[True] for p in self.all_reports.problems)
         if config.strict and failing:
             # Stop before any page is written: the site folder was just cleaned, so a
             # failed strict build leaves nothing half-built for a deploy step to publish.

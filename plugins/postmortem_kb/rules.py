@@ -12,7 +12,8 @@ from enum import StrEnum
 
 
 class Level(StrEnum):
-    """How much a problem matters; ``off`` drops it."""
+    """How much a problem matters: an error fails every check, a warning only a strict
+    one (a pull request's CI), an info never fails anything; ``off`` drops it."""
 
     ERROR = "error"
     WARNING = "warning"
@@ -53,7 +54,7 @@ class Problem:
         }
 
 
-_E, _W = Level.ERROR, Level.WARNING
+_E, _W, _I = Level.ERROR, Level.WARNING, Level.INFO
 
 _CATALOGUE = [
     # Reading the file and its frontmatter.
@@ -371,9 +372,10 @@ _CATALOGUE += [
     Rule(
         "PM103",
         "recommended-section",
-        _W,
+        _I,
         "A section the template recommends is missing.",
-        "Add the section, or set PM103 to 'info' or 'off' in the plugin's 'rules'.",
+        "Add the section when the report has something to say in it; set PM103 to 'warning' "
+        "in the plugin's 'rules' to require it in strict builds, or to 'off'.",
     ),
     Rule(
         "PM104",
@@ -586,7 +588,7 @@ _CATALOGUE += [
     Rule(
         "PM214",
         "counterfactual",
-        Level.INFO,
+        _I,
         "An outcome is described by what did not happen: 'could have been prevented', "
         "'was avoidable', 'should have been caught', 'if only we had'.",
         "Describe what happened, and name the safeguard that was missing and what adding it takes.",
@@ -618,6 +620,20 @@ _CATALOGUE += [
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in sorted(_CATALOGUE, key=lambda r: r.code)}
+
+FAILING = {False: frozenset({Level.ERROR}), True: frozenset({Level.ERROR, Level.WARNING})}
+"""The levels that fail a check, by whether it is strict: info never fails."""
+
+LEVEL_MEANINGS = {
+    Level.ERROR: "the report is wrong or cannot be read as the format says: "
+    "fails pmkb check and every build",
+    Level.WARNING: "probably a mistake, but a person should judge: "
+    "fails pmkb check --strict and mkdocs build --strict",
+    Level.INFO: "advice: shown on the page, in pmkb check and as a notice; never fails",
+    Level.OFF: "not checked",
+}
+"""What each level means, for ``pmkb rules`` and the rules page."""
+
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in _CATALOGUE}
 
 

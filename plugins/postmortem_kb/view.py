@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from .relate import Links
 from .report import Report
-from .rules import Problem
+from .rules import Level, Problem
 from .stats import format_minutes
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]|])")
@@ -71,17 +71,19 @@ def header_context(report: Report, problems: list[Problem]) -> dict[str, Any]:
         "services": list(meta.services) if meta else [],
         "near_miss": bool(meta and meta.near_miss),
         "template": (meta.template if meta else None) or "",
-        "problems": [
-            {
-                "line": p.line,
-                "code": p.code,
-                "name": p.name,
-                "level": str(p.level),
-                "message": p.message,
-                "hint": p.hint,
-            }
-            for p in problems
-        ],
+        "problems": [_problem(p) for p in problems if p.level is not Level.INFO],
+        "notes": [_problem(p) for p in problems if p.level is Level.INFO],
+    }
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    return {
+        "line": problem.line,
+        "code": problem.code,
+        "name": problem.name,
+        "level": str(problem.level),
+        "message": problem.message,
+        "hint": problem.hint,
     }
 
 
