@@ -17,13 +17,13 @@ import yaml
 
 from postmortem_kb import Settings, find_reports, is_report, load
 from postmortem_kb.body import parse_sections
-from postmortem_kb.scaffold import next_id, report_path, slug_of
+from postmortem_kb.scaffold import BUILT_IN_TEMPLATES, next_id, report_path, slug_of
 from postmortem_kb.settings import DEFAULT_TEMPLATES
 from postmortem_kb.source import read_source
-from tests.conftest import VALID, pmkb
+from tests.conftest import VALID, Site, pmkb
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "postmortems" / "templates"
+TEMPLATES = BUILT_IN_TEMPLATES
 
 
 @pytest.fixture
@@ -298,7 +298,42 @@ def test_a_configured_template_without_a_file_gets_a_skeleton(project: Path) -> 
     assert yaml.safe_load(text.split("---\n")[1])["template"] == "brief"
 
 
-def test_templates_are_neither_reports_nor_site_pages() -> None:
+def test_templates_are_neither_reports_nor_site_pages(site: Site) -> None:
     assert not is_report("templates/standard.md", Settings())
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    assert "/templates/" in config["exclude_docs"].split()
+    assert not is_report("_t/standard.md", Settings(template_dir="_t", exclude=[]))
+    assert is_report("templates/standard.md", Settings(template_dir="_t", exclude=[]))
+    shutil.copytree(TEMPLATES, site.docs / "templates")
+    site.build()
+    assert not (site.root / "site" / "templates").exists()
+
+
+def test_without_template_files_the_built_in_ones_are_used(tmp_path: Path) -> None:
+    """A project of its own, without a templates folder, gets the full template: every
+    field's comment and the tables' header rows, not a skeleton."""
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\nplugins:\n  - postmortems\n")
+    (tmp_path / "docs").mkdir()
+    result = pmkb("new", "First one", "--date", "2026-11-17", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "(the built-in file)" in result.stderr
+    text = (tmp_path / result.stdout.strip()).read_text(encoding="utf-8")
+    assert text == (TEMPLATES / "standard.md").read_text(encoding="utf-8").replace(
+        "{{id}}", "INC-2026-001"
+    ).replace("{{title}}", "First one").replace("{{date}}", "2026-11-17").replace(
+        "{{severity}}", "SEV2"
+    ).replace("{{authors}}", '"TODO: add the authors"').replace("{{template}}", "standard")
+    assert "| Time | Event |\n|------|-------|" in text
+    assert "| ID | Action | Owner | Due Date | Priority | Status |" in text
+
+
+def test_a_changed_built_in_template_without_a_file_gets_a_skeleton(tmp_path: Path) -> None:
+    """The built-in file would ask for the sections the project replaced."""
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - postmortems:\n      templates:\n"
+        "        standard: {required: [Summary, Action Items]}\n"
+    )
+    (tmp_path / "docs").mkdir()
+    result = pmkb("new", "Replaced", "--date", "2026-11-17", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "no template file" in result.stderr
+    body = (tmp_path / result.stdout.strip()).read_text(encoding="utf-8").split("---\n", 2)[2]
+    assert [s.title for s in parse_sections(body, 0)] == ["Summary", "Action Items"]

@@ -415,7 +415,12 @@ def run_new(args: argparse.Namespace) -> int:
         print(f"pmkb: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     print(display_path(created.path, Path.cwd()))
-    source = "" if created.from_file else " (no template file: one comment per section)"
+    if created.source is None:
+        source = " (no template file: one comment per section)"
+    elif created.source.is_relative_to(scaffold.BUILT_IN_TEMPLATES):
+        source = " (the built-in file)"
+    else:
+        source = f" (from {display_path(created.source, Path.cwd())})"
     print(
         f"{created.id}, template '{created.template}'{source}. Fill in the sections, then "
         "run 'pmkb check': until then it lists what is left to write.",

@@ -20,6 +20,7 @@ from .gate import (
     DocsWalk,
     Excluded,
     Refusal,
+    docs_exclusion,
     is_hidden,
     is_index_page,
     is_markdown,
@@ -42,9 +43,11 @@ def is_report(rel: str, settings: Settings) -> bool:
     page when its suffix is one MkDocs renders (``.md``, ``.markdown``, ``.mdown``,
     ``.mkdn``, ``.mkd``, in lower case as MkDocs matches them). Index pages (``index``
     and ``README``), hidden files (which MkDocs never publishes) and files matching an
-    ``exclude`` glob are not reports.
+    ``exclude`` glob are not reports, nor are the templates in ``template_dir``.
     """
     if not is_markdown(rel) or is_index_page(rel) or is_hidden(rel):
+        return False
+    if settings.is_template(rel):
         return False
     return not is_excluded_report(rel, settings)
 
@@ -66,12 +69,24 @@ def find_reports(folder: Path, settings: Settings) -> list[tuple[Path, str]]:
 def walk_reports(
     root: Path, settings: Settings, reports: str = ".", excluded: Excluded | None = None
 ) -> DocsWalk:
-    """The publish gate's walk of ``root`` with the reports folder ``reports`` in it."""
+    """The publish gate's walk of ``root`` with the reports folder ``reports`` in it.
+
+    The report templates (``template_dir``) are left out as ``exclude_docs`` leaves files
+    out: they are not pages (their placeholders would be published), and they hold a
+    report's fields without being reports.
+    """
+    leave_out = excluded or docs_exclusion()
+    folder = PurePosixPath(reports)
+
+    def excluded_or_template(rel: str) -> bool:
+        inner = in_folder(PurePosixPath(rel.rstrip("/")), folder)
+        return leave_out(rel) or (inner is not None and settings.is_template(inner))
+
     return walk_docs(
         root,
         reports=reports,
         report_excluded=lambda rel: is_excluded_report(rel, settings),
-        excluded=excluded,
+        excluded=excluded_or_template,
     )
 
 

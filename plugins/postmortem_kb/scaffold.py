@@ -3,8 +3,9 @@
 Starting from the right file is most of the format: the path, the next free id,
 the frontmatter fields and the template's sections with their guidance. Templates
 are Markdown files that teams edit (``templates/<name>.md`` under the reports
-folder); a template configured in ``mkdocs.yml`` without a file still works, with
-one guidance comment per section.
+folder); without one, the package's own file of a built-in template is used
+(:data:`BUILT_IN_TEMPLATES`), and a template configured in ``mkdocs.yml`` without a
+file still works, with one guidance comment per section.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from .config import Project
 from .kb import find_reports
 from .model import Severity
-from .settings import Settings, TemplateSpec
+from .settings import DEFAULT_TEMPLATES, Settings, TemplateSpec
 from .slugs import slugify
 from .source import read_source
 
@@ -39,6 +40,9 @@ MONTHS = (
     "december",
 )
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+BUILT_IN_TEMPLATES = Path(__file__).parent / "report_templates"
+"""The files of the four built-in templates, with every field's comment and the tables'
+header rows; ``pmkb init --templates`` copies them into a project to edit."""
 DEFAULT_PREFIX = "INC-"
 NO_AUTHOR = "TODO: add the authors"
 """Stands in for the authors until they are given; a Final report may not keep it (PM204)."""
@@ -104,13 +108,26 @@ def report_path(reports_dir: Path, day: date, title: str) -> Path:
 
 
 def template_file(reports_dir: Path, settings: Settings, name: str) -> Path:
+    """Where the project keeps its own file of template ``name``."""
     return reports_dir / settings.template_dir / f"{name}.md"
+
+
+def template_source(reports_dir: Path, settings: Settings, name: str) -> Path | None:
+    """The file ``pmkb new`` copies for template ``name``: the project's own, else the
+    built-in one, unless the project changed that template's sections (the file would
+    then ask for the wrong ones); None when there is neither."""
+    own = template_file(reports_dir, settings, name)
+    if own.is_file():
+        return own
+    built_in = BUILT_IN_TEMPLATES / f"{name}.md"
+    unchanged = settings.all_templates()[name] == DEFAULT_TEMPLATES.get(name)
+    return built_in if unchanged and built_in.is_file() else None
 
 
 def template_text(reports_dir: Path, settings: Settings, name: str) -> str:
     """The template file's text, or a skeleton built from the template's sections."""
-    path = template_file(reports_dir, settings, name)
-    if path.is_file():
+    path = template_source(reports_dir, settings, name)
+    if path is not None:
         return path.read_text(encoding="utf-8")
     return skeleton(settings.all_templates()[name], near_miss=name == "near-miss")
 
@@ -154,7 +171,8 @@ class NewReport:
     path: Path
     id: str
     template: str
-    from_file: bool
+    source: Path | None
+    """The template file copied (the project's or the built-in one); None for a skeleton."""
 
 
 def create(
@@ -201,7 +219,7 @@ def create(
         "template": name,
         "authors": ", ".join(json.dumps(a, ensure_ascii=False) for a in authors or [NO_AUTHOR]),
     }
-    from_file = template_file(reports_dir, settings, name).is_file()
+    source = template_source(reports_dir, settings, name)
     text = render(template_text(reports_dir, settings, name), values)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -211,4 +229,4 @@ def create(
         raise ScaffoldError(
             f"{path} already exists; pmkb new never overwrites a file (choose another title)"
         ) from None
-    return NewReport(path=path, id=new_id, template=name, from_file=from_file)
+    return NewReport(path=path, id=new_id, template=name, source=source)

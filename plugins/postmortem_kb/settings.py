@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, date, datetime
+from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -297,6 +298,12 @@ class Settings(BaseModel):
         merged = dict(DEFAULT_TEMPLATES)
         merged.update({name.strip().lower(): spec for name, spec in self.templates.items()})
         return merged
+
+    def is_template(self, rel: str) -> bool:
+        """Whether ``rel`` (relative to the reports folder) lies in ``template_dir``:
+        template files are neither postmortems nor pages of the site."""
+        folder = PurePosixPath(self.template_dir.strip().strip("/") or ".")
+        return folder.parts != () and PurePosixPath(rel).parts[: len(folder.parts)] == folder.parts
 
     def indexes_section(self, title: str) -> bool:
         """Whether Material's search indexes the report section called ``title``."""
