@@ -514,16 +514,13 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
         patch.setattr(edition_module, "_generic", lambda problem: problem)
     elif name == "deny by default":
         real_copy = edition_module.public_copy
-        patch.setattr(
-            edition_module,
-            "is_public",
-            lambda r: (r.source.data or {}).get("visibility") == "public",
-        )
+        # What the frontmatter says, valid or not, is taken at its word.
+        patch.setattr(edition_module, "is_public", lambda r: r.meta.visibility == "public")
         patch.setattr(
             edition_module,
             "public_copy",
             lambda report, settings, ids=None: (
-                real_copy(report, settings, ids) if report.meta is not None else report
+                real_copy(report, settings, ids) if report.valid else report
             ),
         )
     else:  # pragma: no cover

@@ -71,7 +71,7 @@ def by_owner(items: list[Tracked]) -> dict[str, list[Tracked]]:
 def by_severity(items: list[Tracked]) -> dict[Severity, list[Tracked]]:
     groups: dict[Severity, list[Tracked]] = {s: [] for s in Severity}
     for tracked in items:
-        if tracked.report.meta is not None:
+        if tracked.report.meta.severity is not None:
             groups[tracked.report.meta.severity].append(tracked)
     return groups
 

@@ -87,17 +87,17 @@ def entry(report: Report, url: str, today: date) -> dict[str, Any]:
         "url": url,
         "title": report.title,
         "date": report.incident_date.isoformat() if report.incident_date else "",
-        "severity": str(meta.severity) if meta else "",
-        "status": str(meta.status) if meta else "",
-        "template": (meta.template or "standard") if meta else "",
-        "near_miss": bool(meta and meta.near_miss),
-        "tags": sorted({normalise(t) for t in meta.tags}) if meta else [],
-        "services": sorted({normalise(s) for s in meta.services}) if meta else [],
-        "cause": normalise(meta.root_cause.category) if meta and meta.root_cause else "",
+        "severity": str(meta.severity or ""),
+        "status": str(meta.status or ""),
+        "template": meta.template or "standard",
+        "near_miss": bool(meta.near_miss),
+        "tags": sorted({normalise(t) for t in meta.tags}),
+        "services": sorted({normalise(s) for s in meta.services}),
+        "cause": normalise(meta.root_cause.category) if meta.root_cause else "",
         # The snippet shown when a report has no summary section (the index holds the
         # whole root cause either way).
         "cause_summary": shorten(meta.root_cause.summary, CAUSE_CHARS)
-        if meta and meta.root_cause and not summary
+        if meta.root_cause and not summary
         else "",
         "summary": summary,
         "minutes": int(duration.total_seconds() // 60) if duration is not None else None,
@@ -182,13 +182,13 @@ def index_documents(reports: list[Report]) -> list[dict[str, str]]:
     # Refs are catalog positions, not ids: a duplicate id must not hide an incident.
     for position, (report, words) in enumerate(zip(ordered, telling_words(ordered), strict=True)):
         meta = report.meta
-        cause = meta.root_cause if meta else None
+        cause = meta.root_cause
         documents.append(
             {
                 "ref": str(position),
                 "title": report.title,
-                "tags": " ".join(sorted({normalise(t) for t in meta.tags})) if meta else "",
-                "services": " ".join(sorted({normalise(s) for s in meta.services})) if meta else "",
+                "tags": " ".join(sorted({normalise(t) for t in meta.tags})),
+                "services": " ".join(sorted({normalise(s) for s in meta.services})),
                 "cause": f"{normalise(cause.category).replace('-', ' ')} {cause.summary}"
                 if cause
                 else "",

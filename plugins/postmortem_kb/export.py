@@ -89,9 +89,15 @@ def similar_entry(match: Match) -> dict[str, Any]:
     return {"id": match.id, "score": match.score, "reasons": list(match.reasons)}
 
 
+def listed(report: Report, name: str) -> list[str] | None:
+    """A list field's values; None (unknown) when its value was invalid, which an empty
+    list would misstate."""
+    return None if report.unknown(name) else list(getattr(report.meta, name))
+
+
 def incident_row(report: Report, today: date, similar: list[Match] | None = None) -> dict[str, Any]:
     meta = report.meta
-    impact = meta.impact if meta is not None else None
+    impact = meta.impact
     duration = report.duration
 
     def moment(name: str) -> str | None:
@@ -106,16 +112,16 @@ def incident_row(report: Report, today: date, similar: list[Match] | None = None
         "id": report.id,
         "title": report.title,
         "date": report.incident_date.isoformat() if report.incident_date else None,
-        "severity": meta.severity.value if meta else None,
+        "severity": meta.severity.value if meta.severity else None,
         "status": report.status.value if report.status else None,
-        "template": (meta.template or "standard") if meta else None,
-        "near_miss": meta.near_miss if meta else None,
-        "visibility": meta.visibility if meta else None,
-        "tags": list(meta.tags) if meta else [],
-        "services": list(meta.services) if meta else [],
-        "authors": list(meta.authors) if meta else [],
-        "root_cause_category": meta.root_cause.category if meta and meta.root_cause else None,
-        "root_cause_summary": meta.root_cause.summary if meta and meta.root_cause else None,
+        "template": None if report.unknown("template") else meta.template or "standard",
+        "near_miss": meta.near_miss,
+        "visibility": meta.visibility,
+        "tags": listed(report, "tags"),
+        "services": listed(report, "services"),
+        "authors": listed(report, "authors"),
+        "root_cause_category": meta.root_cause.category if meta.root_cause else None,
+        "root_cause_summary": meta.root_cause.summary if meta.root_cause else None,
         "started": moment("started"),
         "detected": moment("detected"),
         "resolved": moment("resolved"),
@@ -126,7 +132,7 @@ def incident_row(report: Report, today: date, similar: list[Match] | None = None
         "revenue_usd": measure("revenue_usd"),
         "sla_breached": measure("sla_breached"),
         "data_loss": measure("data_loss"),
-        "related": list(meta.related) if meta else [],
+        "related": listed(report, "related"),
         "similar": [similar_entry(m) for m in similar or []],
         "summary": summary_text(report),
         "action_items": len(items),
@@ -157,7 +163,7 @@ def action_rows(kb: KnowledgeBase, today: date) -> list[dict[str, Any]]:
             {
                 "report_id": report.id,
                 "report_title": report.title,
-                "report_severity": meta.severity.value if meta else None,
+                "report_severity": meta.severity.value if meta.severity else None,
                 "id": item.id,
                 "action": item.action,
                 "owner": item.owner,

@@ -45,7 +45,7 @@ def feed_reports(kb: KnowledgeBase) -> list[Report]:
     final = [
         r
         for r in kb.reports
-        if r.meta is not None and r.meta.status is Status.FINAL and r.id is not None
+        if r.meta.status is Status.FINAL and r.id is not None and r.incident_date is not None
     ]
     return newest_first(final)[:FEED_SIZE]
 
@@ -87,7 +87,7 @@ def _generator(
     feed.lastBuildDate(_moment(newest))
     for report in reports:
         meta = report.meta
-        assert meta is not None and report.incident_date is not None
+        assert report.incident_date is not None
         entry = feed.add_entry(order="append")
         entry.id(entry_id(report, site.base_url))
         entry.title(f"{report.id}: {report.title}")
@@ -98,7 +98,7 @@ def _generator(
         entry.description(summary, isSummary=True)  # Atom <summary>, RSS <description>
         for author in meta.authors:
             entry.author(name=author)
-        terms = [str(meta.severity), *meta.tags]
+        terms = [*([str(meta.severity)] if meta.severity else []), *meta.tags]
         entry.category([{"term": term} for term in dict.fromkeys(terms)])
     return feed
 

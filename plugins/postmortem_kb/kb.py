@@ -27,7 +27,7 @@ from .gate import (
     printable,
     walk_docs,
 )
-from .redact import check_mentions, disclosure_of, is_public
+from .redact import check_mentions, disclosure_of, meant_public
 from .report import Keep, Report, read_metadata, read_report
 from .rules import RULES, Finding, Level, Problem
 from .settings import Settings
@@ -167,11 +167,10 @@ def _read_chunk(
         reports = [read(path, rel, settings, timings) for path, rel in chunk]
         if whole and keep is not Keep.PROBLEMS:  # what similar incidents and the search read
             for report in reports:
-                if report.meta is not None:
-                    report.wording = wording_of(report)
+                report.wording = wording_of(report)
     if keep is not Keep.ALL:
         for report in reports:
-            if is_public(report):  # PM023 reads what it would publish, text and all
+            if meant_public(report):  # PM023 reads what it would publish, text and all
                 report.disclosure = disclosure_of(report, settings)
             report.make_lean(keep)
     return reports, timings

@@ -130,14 +130,13 @@ def prose_of(report: Report, tokens: list[Token] | None = None) -> list[Prose]:
 def _frontmatter_prose(report: Report) -> Iterator[tuple[str, Prose]]:
     """Free-text frontmatter values, each with the section its text belongs to."""
     meta = report.meta
-    if meta is None:
-        return
     source = report.source
 
     def prose(section: str, loc: tuple[str | int, ...], value: str) -> Prose:
         return Prose(section, source.line_of(loc), value)
 
-    yield "title", prose("", ("title",), meta.title)
+    if meta.title is not None:
+        yield "title", prose("", ("title",), meta.title)
     if meta.root_cause is not None:
         summary = meta.root_cause.summary
         yield "root_cause", prose("root cause", ("root_cause", "summary"), summary)
@@ -275,7 +274,7 @@ def _people(report: Report) -> list[str]:
     """Names of the report's people: authors, and owners that are not teams."""
     names: set[str] = set()
     meta = report.meta
-    for author in meta.authors if meta else []:
+    for author in meta.authors:
         parts = [p for p in re.split(r"\s+", author.strip()) if p]
         if len(parts) > 1:
             names.add(" ".join(parts))
@@ -1043,7 +1042,7 @@ def lint_report(report: Report, tokens: list[Token] | None = None) -> list[Findi
 
     ``tokens`` are the body's block tokens when the caller has parsed it already.
     """
-    if not report.source.body and report.meta is None:
+    if not report.source.body and report.source.data is None:
         return []
     tokens = _tokens(report) if tokens is None else tokens
     runs = prose_of(report, tokens)
@@ -1059,7 +1058,7 @@ def lint_report(report: Report, tokens: list[Token] | None = None) -> list[Findi
     findings += _vague(stated)
     actions = list(_actions(report))
     findings += actions
-    if report.meta is not None and report.meta.status is Status.FINAL:
+    if report.meta.status is Status.FINAL:
         owner_lines = {f.line for f in actions if f.code == "PM207"}
         findings += [
             f

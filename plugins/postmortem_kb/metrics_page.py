@@ -40,7 +40,10 @@ MINUS = "\u2212"
 class GeneratedPage:
     name: str
     """Path inside the generated pages' folder, e.g. ``metrics/index.md``."""
+    title: str
+    """The page's title and heading, as plain text."""
     markdown: str
+    """The page below its heading."""
     nav_title: str | None = None
 
 
@@ -54,8 +57,10 @@ def metrics_pages(reports: Sequence[Report], today: date) -> list[GeneratedPage]
     for window in WINDOWS:
         stats = compute(reports, today, window.since(today))
         markdown = "\n".join(_page(window, stats)).rstrip() + "\n"
-        nav = "Metrics" if window is WINDOWS[0] else None
-        pages.append(GeneratedPage(page_name(window), markdown, nav))
+        first = window is WINDOWS[0]
+        title = "Metrics" if first else f"Metrics: {window.label.lower()}"
+        nav = "Metrics" if first else None
+        pages.append(GeneratedPage(page_name(window), title, markdown, nav))
     return pages
 
 
@@ -78,8 +83,6 @@ def _page(window: Window, stats: Stats) -> list[str]:
         else f"up to {stats.today.isoformat()} (the build date)"
     )
     lines = [
-        "# Metrics" if window is WINDOWS[0] else f"# Metrics: {window.label.lower()}",
-        "",
         _views(window),
         "",
         f"{plural(stats.incidents, 'incident')} and {plural(stats.near_misses, 'near-miss')} "
@@ -90,8 +93,8 @@ def _page(window: Window, stats: Stats) -> list[str]:
     ]
     if stats.uncounted:
         lines += [
-            f"{plural(stats.uncounted, 'postmortem')} with invalid frontmatter "
-            "(no valid date or severity) could not be counted.",
+            f"{plural(stats.uncounted, 'postmortem')} without a valid date, severity or "
+            "near_miss could not be counted.",
             "",
         ]
     lines += _glance(stats)
@@ -416,7 +419,7 @@ def severity_trend(reports: Sequence[Report], severity: Severity, today: date) -
     counts = {m: 0 for m in span}
     for report in reports:
         meta = report.meta
-        if meta is not None and meta.severity is severity and month_of(meta.date) in counts:
+        if meta.severity is severity and meta.date and month_of(meta.date) in counts:
             counts[month_of(meta.date)] += 1
     values = [counts[m] for m in span]
     numbers = ", ".join(f"{month_label(m)}: {counts[m]}" for m in span)

@@ -229,15 +229,24 @@ class Impact(_Section):
             return None
 
 
-class Frontmatter(_Section):
-    """The metadata block at the top of every postmortem."""
+Visibility = Literal["internal", "public"]
 
-    id: Name = Field(description="Unique id, e.g. INC-2024-001.")
-    title: Title
-    date: CalendarDate = Field(description="The incident's date, YYYY-MM-DD.")
-    severity: Severity
-    status: Status
-    authors: list[Name] = Field(min_length=1, max_length=MAX_LIST)
+
+class Metadata(_Section):
+    """What a report's frontmatter says, field by field, as far as it is valid.
+
+    A report whose frontmatter is valid holds a :class:`Frontmatter`. Otherwise it holds
+    this: each invalid value is left out (a scalar is None, unknown, never another
+    value; a list keeps its valid items), and every other field keeps its value, so one
+    bad value does not blank the report's facts everywhere.
+    """
+
+    id: Name | None = None
+    title: Title | None = None
+    date: CalendarDate | None = None
+    severity: Severity | None = None
+    status: Status | None = None
+    authors: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
     template: Name | None = Field(default=None, description="Section set; default standard.")
     tags: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
     services: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
@@ -246,8 +255,8 @@ class Frontmatter(_Section):
         default_factory=list, max_length=MAX_LIST
     )
     impact: Impact | None = None
-    near_miss: Annotated[bool, Strict()] = False
-    visibility: Literal["internal", "public"] = "internal"
+    near_miss: Annotated[bool, Strict()] | None = False
+    visibility: Visibility | None = "internal"
     public_summary: Text | None = Field(
         default=None,
         description="Shorter summary for the public edition; replaces the summary section there.",
@@ -260,6 +269,19 @@ class Frontmatter(_Section):
         max_length=MAX_LIST,
         description="Ids of postmortems never to suggest as similar to this one.",
     )
+
+
+class Frontmatter(Metadata):
+    """The metadata block at the top of every postmortem, as the format requires it."""
+
+    id: Name = Field(description="Unique id, e.g. INC-2024-001.")
+    title: Title
+    date: CalendarDate = Field(description="The incident's date, YYYY-MM-DD.")
+    severity: Severity
+    status: Status
+    authors: list[Name] = Field(min_length=1, max_length=MAX_LIST)
+    near_miss: Annotated[bool, Strict()] = False
+    visibility: Visibility = "internal"
 
 
 FORMAT_VERSION = 1

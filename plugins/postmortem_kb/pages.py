@@ -21,6 +21,7 @@ from typing import Any
 
 from . import actions, policies
 from .actions import Tracked
+from .escape import html_text, markdown_text
 from .kb import KnowledgeBase
 from .metrics_page import metrics_pages, severity_trend
 from .model import ActionStatus, Severity, Status
@@ -37,7 +38,7 @@ from .patterns import (
 )
 from .report import Report
 from .rules import RULES, Level
-from .view import format_duration, html_text, link_from, markdown_text, src_uri
+from .view import format_duration, link_from, src_uri
 
 MONTH_REPEATS = 10
 """Recurring causes a monthly review lists: the largest that include the month."""
@@ -55,6 +56,9 @@ FACTOR_CATEGORIES = ("people", "process", "technology", "environment")
 
 INCIDENT_COLUMNS = ("Date", "Incident", "Severity", "Status", "Duration", "Services")
 ACTION_COLUMNS = ("Due", "Action", "Owner", "Priority", "Status", "Item")
+
+UNKNOWN_CELL = "<em>unknown</em>"
+"""A required fact whose value is invalid: shown as unknown, never as another value."""
 
 FRAGMENT = "<!-- pmkb-fragment {} -->"
 _FRAGMENT = re.compile(r"<!-- pmkb-fragment (\d+) -->")
@@ -105,6 +109,10 @@ class SiteIndex:
     plugin puts it in place after Markdown (:func:`fill_fragments`)."""
     nav: list[tuple[str, str]] = field(default_factory=list)
     """(title, path) of the pages meant for the navigation, in order."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Every page's title as plain text, by page. The MkDocs plugin gives it to the page
+    escaped, so the title never comes from the rendered heading, where MkDocs would
+    unescape what frontmatter values hold (``</title><script>``)."""
 
     def __post_init__(self) -> None:
         self.prefix = self.prefix.strip("/")
@@ -130,12 +138,15 @@ class SiteIndex:
 
     # --- building blocks -----------------------------------------------------
 
-    def _add(self, name: str, lines: list[str], nav_title: str | None = None) -> None:
+    def _add(self, name: str, title: str, lines: list[str], nav_title: str | None = None) -> None:
+        """Add page ``name`` with ``title`` (plain text) as its heading, then ``lines``."""
         uri = self.uri(name)
         # Listings repeat the reports' titles and facts: indexing them in Material's
         # search would make every query hit dozens of them and multiply the index.
         front = "" if name in SEARCHABLE else SEARCH_EXCLUDED
-        self.pages[uri] = front + "\n".join(lines).rstrip() + "\n"
+        heading = f"# {markdown_text(title)}\n\n"
+        self.pages[uri] = front + heading + "\n".join(lines).rstrip() + "\n"
+        self.titles[uri] = title
         if nav_title:
             self.nav.append((nav_title, uri))
 
@@ -159,7 +170,7 @@ class SiteIndex:
 
     def _marks(self, report: Report) -> str:
         marks = []
-        if report.meta is not None and report.meta.near_miss:
+        if report.meta.near_miss:
             marks.append(" <em>(near-miss)</em>")
         if any(p.level is Level.ERROR for p in self.kb.problems_of(report)):
             marks.append(" <strong>(has problems)</strong>")
@@ -208,12 +219,12 @@ class SiteIndex:
         meta = report.meta
         incident = f"{html_text(report.id or '')} {self._html_link(page, report)}"
         cells = [
-            report.incident_date.isoformat() if report.incident_date else "",
+            report.incident_date.isoformat() if report.incident_date else UNKNOWN_CELL,
             incident.strip() + self._marks(report),
-            html_text(meta.severity) if meta else "",
-            html_text(meta.status) if meta else "",
+            html_text(meta.severity) if meta.severity else UNKNOWN_CELL,
+            html_text(meta.status) if meta.status else UNKNOWN_CELL,
             format_duration(report.duration),
-            ", ".join(html_text(s) for s in meta.services) if meta else "",
+            ", ".join(html_text(s) for s in meta.services),
         ]
         return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
@@ -247,7 +258,7 @@ class SiteIndex:
         self._reviews()
         self._near_misses()
         for page in metrics_pages(self.kb.reports, self.today):
-            self._add(page.name, [page.markdown], page.nav_title)
+            self._add(page.name, page.title, [page.markdown], page.nav_title)
 
     def _overview(self) -> None:
         page = "index.md"
@@ -255,10 +266,8 @@ class SiteIndex:
         open_items = [t for t in self.items if t.item.is_open]
         late = actions.overdue(self.items, self.today)
         lines = [
-            "# Incident overview",
-            "",
             f"{len(reports)} postmortems, near-misses included "
-            f"({sum(bool(r.meta and r.meta.near_miss) for r in reports)}). "
+            f"({sum(bool(r.meta.near_miss) for r in reports)}). "
             f"Action items are measured on {self.today.isoformat()}.",
             "",
             "## By severity",
@@ -274,8 +283,11 @@ class SiteIndex:
             lines.append(f"| {link} | {len(members)} | {latest} |")
         lines += ["", "## By status", "", "| Status | Postmortems |", "|---|---|"]
         for status in Status:
-            count = sum(1 for r in reports if r.meta and r.meta.status is status)
+            count = sum(1 for r in reports if r.meta.status is status)
             lines.append(f"| {status.value} | {count} |")
+        unknown = sum(1 for r in reports if r.meta.status is None)
+        if unknown:
+            lines.append(f"| Unknown (no valid status) | {unknown} |")
         broken = [r for r in reports if any(p.level is Level.ERROR for p in self.kb.problems_of(r))]
         if broken:
             lines.append(f"| With problems to fix | {len(broken)} |")
@@ -302,31 +314,29 @@ class SiteIndex:
             "- " + self._page_link(page, "reviews/index.md", "Monthly incident reviews"),
             "- " + self._page_link(page, "near-misses.md", "Near-misses"),
         ]
-        self._add(page, lines, "Overview")
+        self._add(page, "Incident overview", lines, "Overview")
 
     def _by_severity(self) -> dict[Severity, list[Report]]:
         groups: dict[Severity, list[Report]] = {s: [] for s in Severity}
         for report in self.reports:
-            if report.meta is not None:
+            if report.meta.severity is not None:
                 groups[report.meta.severity].append(report)
         return groups
 
     def _severity(self) -> None:
         by_severity = self._by_severity()
         lines = [
-            "# Incidents by severity",
-            "",
             "| Severity | Incidents | Final | Near-misses |",
             "|---|---|---|---|",
         ]
         for severity, members in by_severity.items():
-            final = sum(1 for r in members if r.meta and r.meta.status is Status.FINAL)
-            near = sum(1 for r in members if r.meta and r.meta.near_miss)
+            final = sum(1 for r in members if r.meta.status is Status.FINAL)
+            near = sum(1 for r in members if r.meta.near_miss)
             link = self._page_link(
                 "severity/index.md", f"severity/{severity.value.lower()}.md", severity.value
             )
             lines.append(f"| {link} | {len(members)} | {final} | {near} |")
-        unrated = [r for r in self.reports if r.meta is None]
+        unrated = [r for r in self.reports if r.meta.severity is None]
         if unrated:
             lines += [
                 "",
@@ -334,14 +344,13 @@ class SiteIndex:
                 "",
                 *self._incidents("severity/index.md", unrated),
             ]
-        self._add("severity/index.md", lines, "By severity")
+        self._add("severity/index.md", "Incidents by severity", lines, "By severity")
         for severity, members in by_severity.items():
             name = f"severity/{severity.value.lower()}.md"
             self._add(
                 name,
+                f"{severity.value} incidents",
                 [
-                    f"# {severity.value} incidents",
-                    "",
                     f"{len(members)} incidents, newest first.",
                     "",
                     *severity_trend(members, severity, self.today),
@@ -394,8 +403,6 @@ class SiteIndex:
     def _patterns(self) -> None:
         page = "patterns/index.md"
         lines = [
-            "# Patterns",
-            "",
             "## Recurring causes",
             "",
             "Incidents with the same root-cause category that share a service or a tag, "
@@ -432,13 +439,11 @@ class SiteIndex:
                 lines += [f"Used by one incident each ({len(once)}): {links}", ""]
             for group in groups:
                 self._group_page(facet, group)
-        self._add(page, lines, "Patterns")
+        self._add(page, "Patterns", lines, "Patterns")
 
     def _group_page(self, facet: Facet, group: Group) -> None:
         name = f"{facet.folder}/{group.slug}.md"
         lines = [
-            f"# {facet.singular}: {markdown_text(group.label)}",
-            "",
             f"{len(group.reports)} incidents, newest first.",
             "",
         ]
@@ -446,7 +451,7 @@ class SiteIndex:
         repeats = [r for r in self.recurrences if _repeats_on(r, facet.folder, group.key)]
         if repeats:
             lines += ["## Recurring causes here", "", *self._recurrence_list(name, repeats)]
-        self._add(name, lines)
+        self._add(name, f"{facet.singular}: {group.label}", lines)
 
     def _action_items(self) -> None:
         page = "action-items.md"
@@ -454,8 +459,6 @@ class SiteIndex:
         late = actions.overdue(items, self.today)
         open_items = [t for t in items if t.item.is_open]
         lines = [
-            "# Action items",
-            "",
             f"{len(items)} action items from {len(self.reports)} postmortems: {len(open_items)} "
             f"open, **{len(late)} overdue** on {self.today.isoformat()}. Completion rate "
             f"{actions.format_rate(actions.completion_rate(items))} (Done over all items but "
@@ -525,7 +528,7 @@ class SiteIndex:
             lines.append(f"| {severity.value} | {len(members)} | {done} | {rate} |")
         if self.kb.settings.policies.show_on_site:
             lines += ["", *self._policy_lines(page)]
-        self._add(page, lines, "Action items")
+        self._add(page, "Action items", lines, "Action items")
 
     def _policy_lines(self, page: str) -> list[str]:
         """Review-policy violations on the build date (option ``policies.show_on_site``)."""
@@ -559,7 +562,7 @@ class SiteIndex:
 
     def _archive(self) -> None:
         page = "archive.md"
-        lines = ["# Archive", "", f"{len(self.reports)} postmortems by year and month.", ""]
+        lines = [f"{len(self.reports)} postmortems by year and month.", ""]
         year = None
         for (y, m), members in self._months().items():
             if y != year:
@@ -576,7 +579,7 @@ class SiteIndex:
         undated = [r for r in self.reports if r.incident_date is None]
         if undated:
             lines += ["## Without a valid date", "", *self._incidents(page, undated)]
-        self._add(page, lines, "Archive")
+        self._add(page, "Archive", lines, "Archive")
 
     def _reviews(self) -> None:
         months = self._months()
@@ -587,8 +590,6 @@ class SiteIndex:
             if tracked.item.due is not None:
                 due_in[(tracked.item.due.year, tracked.item.due.month)].append(tracked)
         index = [
-            "# Monthly incident reviews",
-            "",
             "One page a month, ready to present: its incidents, the action items due in "
             "it, and the causes that came back.",
             "",
@@ -600,7 +601,7 @@ class SiteIndex:
             name = f"reviews/{y:04d}-{m:02d}.md"
             label = f"{calendar.month_name[m]} {y}"
             major = sum(
-                1 for r in members if r.meta and r.meta.severity in (Severity.SEV0, Severity.SEV1)
+                1 for r in members if r.meta.severity in (Severity.SEV0, Severity.SEV1)
             )
             index.append(
                 f"| {self._page_link('reviews/index.md', name, label)} | {len(members)} "
@@ -612,9 +613,8 @@ class SiteIndex:
             repeats = self._repeats_among(members)[:MONTH_REPEATS]
             self._add(
                 name,
+                f"Monthly incident review: {label}",
                 [
-                    f"# Monthly incident review: {label}",
-                    "",
                     f"## Incidents ({len(members)})",
                     "",
                     *self._incidents(name, members),
@@ -629,15 +629,14 @@ class SiteIndex:
                     *self._recurrence_list(name, repeats),
                 ],
             )
-        self._add("reviews/index.md", index, "Monthly reviews")
+        self._add("reviews/index.md", "Monthly incident reviews", index, "Monthly reviews")
 
     def _near_misses(self) -> None:
-        near = [r for r in self.reports if r.meta is not None and r.meta.near_miss]
+        near = [r for r in self.reports if r.meta.near_miss]
         self._add(
             "near-misses.md",
+            "Near-misses",
             [
-                "# Near-misses",
-                "",
                 "Incidents that could have had a major impact but did not. They teach the same "
                 "lessons at a lower price.",
                 "",

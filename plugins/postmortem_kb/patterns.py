@@ -49,20 +49,20 @@ def group_by(reports: list[Report], values: Callable[[Report], Iterable[str]]) -
 
 
 def tags_of(report: Report) -> list[str]:
-    return list(report.meta.tags) if report.meta else []
+    return list(report.meta.tags)
 
 
 def services_of(report: Report) -> list[str]:
-    return list(report.meta.services) if report.meta else []
+    return list(report.meta.services)
 
 
 def cause_of(report: Report) -> list[str]:
     meta = report.meta
-    return [meta.root_cause.category] if meta and meta.root_cause else []
+    return [meta.root_cause.category] if meta.root_cause else []
 
 
 def factors_of(report: Report) -> list[str]:
-    return [f.category for f in report.meta.contributing_factors] if report.meta else []
+    return [f.category for f in report.meta.contributing_factors]
 
 
 @dataclass(slots=True)

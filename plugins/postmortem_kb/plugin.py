@@ -144,6 +144,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Worker processes the last build started (for the benchmark's memory figures)."""
         self.fragments: dict[str, list[str]] = {}
         """HTML tables of the generated pages, put in place after Markdown."""
+        self.titles: dict[str, str] = {}
+        """The generated pages' titles as plain text (see :attr:`SiteIndex.titles`)."""
         self._body_of: dict[str, str] = {}
         """Report bodies read by on_page_read_source, for on_page_markdown to take."""
         self.project_dir = Path()
@@ -270,6 +272,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.links = self.derived["links"]
             self.feed_links = self.derived["feed_links"]
             self.fragments = self.derived["fragments"]
+            self.titles = self.derived["titles"]
             for uri, content, path, inclusion in self.derived["files"]:
                 if path is not None:
                     files.append(
@@ -305,6 +308,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 links=self.links,
                 feed_links=self.feed_links,
                 fragments=self.fragments,
+                titles=self.titles,
                 files=[
                     (
                         f.src_uri,
@@ -417,6 +421,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
         index = generate(self.kb, self.settings.today(), url_of, self.settings.pages_dir)
         self.fragments = index.fragments
+        self.titles = index.titles
         in_nav = {uri for _, uri in index.nav}
         for uri, content in index.pages.items():
             if files.get_file_from_path(uri) is not None:
@@ -555,6 +560,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._plain_text[uri] = markdown
             return ""
         if report is None:
+            title = self.titles.get(page.file.src_uri)
+            if title is not None:
+                # Escaped once, here: Material prints page.meta.title as it is, in the
+                # <title>, the header and the navigation.
+                page.meta["title"] = html.escape(title)
             line = self._subscribe_lines(page)
             if line is None:
                 return markdown

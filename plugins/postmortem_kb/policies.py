@@ -33,12 +33,12 @@ class Violation:
 def check_report(report: Report, settings: Settings, today: date) -> list[Finding]:
     """Policy findings of one report on ``today``."""
     meta = report.meta
-    if meta is None:
-        return []
+    if meta.date is None or meta.severity is None:
+        return []  # deadlines count from a known date, by a known severity
     policies = settings.policies
     findings: list[Finding] = []
     days = policies.final_within_days.get(meta.severity)
-    if days is not None and meta.status is not Status.FINAL:
+    if days is not None and meta.status not in (Status.FINAL, None):
         deadline = meta.date + timedelta(days=days)
         if today > deadline:
             findings.append(

@@ -21,6 +21,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 
 from .body import MAX_NESTING, normalise_heading, parse_sections
+from .escape import markdown_text
 from .report import SUMMARY_SECTIONS, Report
 from .rules import Finding
 from .settings import Settings
@@ -56,9 +57,18 @@ def is_public(report: Report) -> bool:
     ``visibility: public``: YAML keeps the second): deny by default, so neither a typo
     nor an ambiguity can publish an internal report. Rule levels do not matter here.
     """
-    if report.meta is None or report.meta.visibility != "public":
-        return False
-    return not any(finding.code in UNFAITHFUL_READ for finding in report.findings)
+    return (
+        report.valid
+        and meant_public(report)
+        and not any(finding.code in UNFAITHFUL_READ for finding in report.findings)
+    )
+
+
+def meant_public(report: Report) -> bool:
+    """Whether the frontmatter asks for the public edition, valid or not: rule PM023
+    checks what such a report would publish in the same run as the invalid value, so
+    that fixing the value reveals no new problem."""
+    return report.meta.visibility == "public"
 
 
 # --- the public copy -------------------------------------------------------------------
@@ -76,11 +86,11 @@ def public_copy(
     it) are not carried over.
     """
     meta = report.meta
-    if meta is None:
-        raise ValueError("only a report with valid frontmatter can be published")
     drop = {normalise_heading(name) for name in settings.public_redact_sections}
     original = report.body  # read again from the file when the report is lean
-    body = _published_body(original, drop, meta.public_summary)
+    # A frontmatter value is text, never markup: it goes into the body escaped.
+    summary = markdown_text(meta.public_summary) if meta.public_summary is not None else None
+    body = _published_body(original, drop, summary)
     fields = set(settings.public_redact_fields)
     update: dict[str, Any] = {
         name: None if name in ("root_cause", "impact") else [] for name in fields if "." not in name
@@ -188,9 +198,7 @@ def published_strings(report: Report) -> Iterator[str]:
     does not publish, so an internal id there is never shown.
     """
     yield report.body
-    if report.meta is not None:
-        data = report.meta.model_dump(mode="json", exclude={"id", "related"})
-        yield from _strings(data)
+    yield from _strings(report.meta.model_dump(mode="json", exclude={"id", "related"}))
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -286,7 +294,7 @@ class Disclosure:
 
 
 def disclosure_of(report: Report, settings: Settings) -> Disclosure:
-    """What the public edition would show of ``report``, which must be public."""
+    """What the public edition would show of ``report``, which asks to be public."""
     copy = public_copy(report, settings)
     return Disclosure(
         texts=tuple(published_strings(copy)), links=frozenset(link_targets(copy.body, report.rel))
@@ -299,9 +307,9 @@ def check_mentions(reports: list[Report], settings: Settings) -> dict[int, list[
     Only the text the public edition would publish counts: redacted sections and fields
     and the ``related`` list do not. Keyed by the report's index in ``reports``.
     """
-    public = [(index, r) for index, r in enumerate(reports) if is_public(r)]
+    public = [(index, r) for index, r in enumerate(reports) if meant_public(r)]
     public_ids = {r.id for _, r in public}
-    internal = [r for r in reports if not is_public(r) and r.id and r.id not in public_ids]
+    internal = [r for r in reports if not meant_public(r) and r.id and r.id not in public_ids]
     if not public or not internal:
         return {}
     finder = IdFinder((r.id for r in internal if r.id), settings.id_pattern)
@@ -333,7 +341,7 @@ def check_mentions(reports: list[Report], settings: Settings) -> dict[int, list[
 def _line_of(report: Report, text: str) -> int:
     """The first line holding ``text`` outside the ``related`` list."""
     source = report.source
-    related = report.meta.related if report.meta else []
+    related = report.meta.related
     skip = {source.line_of(("related",))} | {
         source.line_of(("related", i)) for i in range(len(related))
     }

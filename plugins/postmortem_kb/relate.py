@@ -93,7 +93,6 @@ class _Features:
 
 def _values_of(report: Report) -> list[str]:
     meta = report.meta
-    assert meta is not None
     values = [f"t:{normalise(t)}" for t in meta.tags]
     values += [f"s:{normalise(s)}" for s in meta.services]
     if meta.root_cause is not None:
@@ -109,7 +108,7 @@ def _features(reports: list[Report]) -> dict[str, _Features]:
     values: dict[str, list[str]] = {}
     for report in reports:
         meta = report.meta
-        if meta is None or meta.id in wordings:
+        if meta.id is None or meta.id in wordings:
             continue
         wordings[meta.id] = report.wording or Wording()
         values[meta.id] = _values_of(report)
@@ -297,7 +296,7 @@ def link_later(
     left out of theirs (similarity goes both ways); ``related`` links always show.
     Asking for ``limit`` more candidates than shown keeps the list full after that.
     """
-    published = [r for r in reports if r.meta is not None]
+    published = [r for r in reports if r.id is not None]
     hidden: dict[str, set[str]] = defaultdict(set)
     for report in published:
         for other in report.meta.not_related:
@@ -305,15 +304,15 @@ def link_later(
             hidden[other].add(report.meta.id)
     most = max((len(ids) for ids in hidden.values()), default=0)
     similar_of = similar_later(reports, threshold, limit + most, workers)
-    known = {r.meta.id for r in published}
+    known = {r.id for r in published if r.id is not None}
     links: dict[str, Links] = {report_id: Links() for report_id in sorted(known)}
-    for report in sorted(published, key=lambda r: r.meta.id):
+    for report_id, report in sorted(((r.id, r) for r in published if r.id), key=lambda p: p[0]):
         for target in report.meta.related:
-            if target in known and target != report.meta.id:
-                if target not in links[report.meta.id].names:
-                    links[report.meta.id].names.append(target)
-                if report.meta.id not in links[target].named_by:
-                    links[target].named_by.append(report.meta.id)
+            if target in known and target != report_id:
+                if target not in links[report_id].names:
+                    links[report_id].names.append(target)
+                if report_id not in links[target].named_by:
+                    links[target].named_by.append(report_id)
 
     def result() -> dict[str, Links]:
         for report_id, matches in similar_of().items():

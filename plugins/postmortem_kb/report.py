@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from .body import Section, normalise_heading, parse_tokens, sections_of
 from .limits import check_markdown
 from .lint import lint_report
-from .model import DATE_BOUNDS, ActionItem, Frontmatter, Status, TimelineEntry, parse_calendar_date
+from .model import ActionItem, Frontmatter, Metadata, Status, TimelineEntry
 from .rules import Finding, Problem
 from .settings import Settings
 from .source import Source, read_source
@@ -54,7 +54,11 @@ class Report:
     rel: str
     """Path relative to the reports folder, with '/' separators."""
     source: Source
-    meta: Frontmatter | None = None
+    meta: Metadata = field(default_factory=Metadata)
+    """The frontmatter's values: a :class:`Frontmatter` when all are valid, else the
+    valid ones (see :func:`postmortem_kb.validate.valid_part`)."""
+    invalid: frozenset[str] = frozenset()
+    """Dotted names of the fields whose written values are invalid: unknown, not empty."""
     sections: list[Section] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
@@ -65,43 +69,33 @@ class Report:
     """What similar incidents and the search read of its text, kept when the text is dropped."""
 
     @property
+    def valid(self) -> bool:
+        """Whether every frontmatter value is valid (the public edition needs it)."""
+        return isinstance(self.meta, Frontmatter)
+
+    @property
     def id(self) -> str | None:
-        if self.meta is not None:
-            return self.meta.id
-        raw = (self.source.data or {}).get("id")
-        return raw.strip() if isinstance(raw, str) and raw.strip() else None
+        return self.meta.id
 
     @property
     def title(self) -> str:
-        if self.meta is not None:
-            return self.meta.title
-        raw = (self.source.data or {}).get("title")
-        if isinstance(raw, str) and raw.strip():
-            return raw.strip()
-        return Path(self.rel).stem
+        return self.meta.title or Path(self.rel).stem
 
     @property
     def incident_date(self) -> date | None:
-        if self.meta is not None:
-            return self.meta.date
-        try:
-            return parse_calendar_date((self.source.data or {}).get("date"), DATE_BOUNDS)
-        except ValueError:
-            return None
+        return self.meta.date
 
     @property
     def status(self) -> Status | None:
-        """The status, read from the raw data when another field made the model fail."""
-        if self.meta is not None:
-            return self.meta.status
-        raw = (self.source.data or {}).get("status")
-        return next((s for s in Status if s.value == raw), None)
+        return self.meta.status
 
     @property
     def duration(self) -> timedelta | None:
-        if self.meta is None or self.meta.impact is None:
-            return None
-        return self.meta.impact.duration
+        return self.meta.impact.duration if self.meta.impact is not None else None
+
+    def unknown(self, name: str) -> bool:
+        """Whether field ``name`` (dotted, e.g. ``impact.started``) had an invalid value."""
+        return name in self.invalid
 
     @property
     def text(self) -> str:
@@ -128,8 +122,7 @@ class Report:
         if keep is Keep.ALL:
             return
         self.source.scalars = {}
-        if self.meta is not None:
-            self.source.data = None
+        self.source.data = None
         self.source.drop_text()
         if keep is Keep.PAGES:
             self.sections = [s for s in self.sections if s.key in SUMMARY_KEYS]
@@ -206,7 +199,7 @@ def read_metadata(
     started = perf_counter()
     source = _outside_link(path, rel) or read_source(path)
     report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
-    report.meta, findings = check_frontmatter(source, settings)
+    report.meta, report.invalid, findings = check_frontmatter(source, settings)
     report.findings.extend(findings)
     if timings is not None:
         timings["parse"] = timings.get("parse", 0.0) + perf_counter() - started
@@ -220,7 +213,7 @@ def report_signature(report: Report, problems: Iterable[Problem]) -> str:
     so ``mkdocs serve`` can reuse them after an edit elsewhere in a report's body.
     Line numbers are left out: an edit above a table moves lines, not content.
     """
-    meta = report.meta.model_dump_json() if report.meta is not None else repr(report.source.data)
+    meta = (report.meta.model_dump_json(), sorted(report.invalid))
     summaries = [(s.title, s.text) for s in report.sections if s.key in SUMMARY_KEYS]
     items = [
         (i.id, i.action, i.owner, i.due, i.priority, i.status, i.issue, i.notes, i.completed)

@@ -98,7 +98,7 @@ def percentile(values: Sequence[float], p: int) -> float | None:
 
 
 def _span(report: Report, start_field: str, end_field: str) -> float | None:
-    impact = report.meta.impact if report.meta is not None else None
+    impact = report.meta.impact
     if impact is None:
         return None
     start, end = getattr(impact, start_field), getattr(impact, end_field)
@@ -295,23 +295,36 @@ class Stats:
     halves: tuple[Half, Half] | None = None
 
 
+def countable(report: Report) -> bool:
+    """Whether the figures can place a report: its date, severity and whether it is a
+    near-miss are known (another field's invalid value does not matter)."""
+    meta = report.meta
+    return meta.date is not None and meta.severity is not None and meta.near_miss is not None
+
+
+def _day(report: Report) -> date:
+    """The date of a :func:`countable` report."""
+    assert report.meta.date is not None
+    return report.meta.date
+
+
 def in_window(reports: Iterable[Report], since: date | None, today: date) -> list[Report]:
-    """Reports with valid frontmatter dated in [since, today]."""
+    """Countable reports dated in [since, today]."""
     return [
         r
         for r in reports
-        if r.meta is not None and r.meta.date <= today and (since is None or r.meta.date >= since)
+        if countable(r) and _day(r) <= today and (since is None or _day(r) >= since)
     ]
 
 
 def _distributions(
     reports: list[Report], measure: Callable[[Report], float | None]
 ) -> dict[str, Distribution]:
-    real = [r for r in reports if r.meta is not None and not r.meta.near_miss]
+    real = [r for r in reports if not r.meta.near_miss]
     result = {ALL: Distribution.of(measure(r) for r in real)}
     for severity in Severity:
         result[severity.value] = Distribution.of(
-            measure(r) for r in real if r.meta is not None and r.meta.severity is severity
+            measure(r) for r in real if r.meta.severity is severity
         )
     return result
 
@@ -322,12 +335,11 @@ def _top(reports: list[Report], values: Callable[[Report], Iterable[str]]) -> li
 
 def _half(reports: list[Report], start: date, end: date, today: date) -> Half:
     """Figures of the incidents dated in [start, end]."""
-    members = [r for r in reports if r.meta is not None and start <= r.meta.date <= end]
-    real = [r for r in members if r.meta is not None and not r.meta.near_miss]
+    members = [r for r in reports if start <= _day(r) <= end]
+    real = [r for r in members if not r.meta.near_miss]
     closed = [
-        max(day, r.meta.date)
+        max(day, _day(r))
         for r in reports
-        if r.meta is not None
         for item in r.action_items
         if (day := closed_on(item, today)) is not None
     ]
@@ -343,7 +355,7 @@ def _half(reports: list[Report], start: date, end: date, today: date) -> Half:
         overdue_at_end=sum(
             is_overdue_on(item, end, today)
             for r in reports
-            if r.meta is not None and r.meta.date <= end
+            if _day(r) <= end
             for item in r.action_items
         ),
     )
@@ -352,11 +364,9 @@ def _half(reports: list[Report], start: date, end: date, today: date) -> Half:
 def compute(reports: Sequence[Report], today: date, since: date | None = None) -> Stats:
     """Every figure of the Metrics page for the incidents dated in [since, today]."""
     chosen = in_window(reports, since, today)
-    uncounted = sum(1 for r in reports if r.meta is None)
-    near = [r for r in chosen if r.meta is not None and r.meta.near_miss]
-    start = (
-        since if since is not None else min((r.meta.date for r in chosen if r.meta), default=None)
-    )
+    uncounted = sum(1 for r in reports if not countable(r))
+    near = [r for r in chosen if r.meta.near_miss]
+    start = since if since is not None else min(map(_day, chosen), default=None)
     stats = Stats(
         today=today,
         since=since,
@@ -374,25 +384,25 @@ def compute(reports: Sequence[Report], today: date, since: date | None = None) -
     per_month = {m: dict.fromkeys((s.value for s in Severity), 0) for m in span}
     quarters = {quarter_of(month_end(m)): [0, 0] for m in span}
     for report in chosen:
-        assert report.meta is not None
+        day = _day(report)
         if report.meta.near_miss:
-            quarters[quarter_of(report.meta.date)][1] += 1
+            quarters[quarter_of(day)][1] += 1
         else:
-            per_month[month_of(report.meta.date)][report.meta.severity.value] += 1
-            quarters[quarter_of(report.meta.date)][0] += 1
+            assert report.meta.severity is not None
+            per_month[month_of(day)][report.meta.severity.value] += 1
+            quarters[quarter_of(day)][0] += 1
     items = [(r, item) for r in chosen for item in r.action_items]
     opened = dict.fromkeys(span, 0)
     closed = dict.fromkeys(span, 0)
     for report, item in items:
-        assert report.meta is not None
-        opened[month_of(report.meta.date)] += 1
+        opened[month_of(_day(report))] += 1
         day = closed_on(item, today)
         if day is not None:
             # An item cannot close before its postmortem opened it.
-            closed[month_of(max(day, report.meta.date))] += 1
+            closed[month_of(max(day, _day(report)))] += 1
     ends = [min(month_end(month), today) for month in span]
     overdue = overdue_counts(
-        ((r.meta.date, item) for r, item in items if r.meta is not None), ends, today
+        ((_day(r), item) for r, item in items), ends, today
     )
     flow = [
         ActionMonth(month_label(month), opened[month], closed[month], count, on)
@@ -593,7 +603,8 @@ def as_text(stats: Stats) -> str:
         f"Metrics of {describe_window(stats)} (build date {stats.today.isoformat()})",
         f"{plural(stats.incidents, 'incident')}, {plural(stats.near_misses, 'near-miss')}"
         + (
-            f"; {plural(stats.uncounted, 'postmortem')} not counted (invalid frontmatter)"
+            f"; {plural(stats.uncounted, 'postmortem')} not counted "
+            "(no valid date, severity or near_miss)"
             if stats.uncounted
             else ""
         ),

@@ -25,6 +25,7 @@ from .model import (
     DateOutOfRange,
     DateRange,
     Frontmatter,
+    Metadata,
     Priority,
     Status,
     TimelineEntry,
@@ -43,26 +44,104 @@ if TYPE_CHECKING:
 
 def check_frontmatter(
     source: Source, settings: Settings
-) -> tuple[Frontmatter | None, list[Finding]]:
-    """Validate the frontmatter against the model, then the rules between fields."""
+) -> tuple[Metadata, frozenset[str], list[Finding]]:
+    """Validate the frontmatter against the model, then the rules between fields.
+
+    Returns the metadata (a :class:`Frontmatter` when every value is valid, else the
+    valid part, see :func:`valid_part`), the dotted names of the fields whose values
+    were invalid, and the findings.
+    """
     if source.data is None:
-        return None, []
+        return Metadata(), frozenset(), []
     findings = list(_unknown_fields(source.data, Frontmatter, (), source))
+    context = {"dates": settings.dates()}
     try:
-        meta = Frontmatter.model_validate(source.data, context={"dates": settings.dates()})
+        meta: Metadata = Frontmatter.model_validate(source.data, context=context)
+        invalid: frozenset[str] = frozenset()
     except ValidationError as exc:
-        seen: set[Loc] = set()
-        # Without their context: it holds the validator's exception, whose traceback holds
-        # this frame, a reference cycle that workers (no cyclic collector) would keep.
-        for error in exc.errors(include_context=False, include_url=False):
-            finding = _from_pydantic(error, source)
-            key = (finding.code, finding.line, finding.message)
-            if key not in seen:
-                seen.add(key)
-                findings.append(finding)
-        return None, findings
-    findings.extend(_field_rules(meta, source, settings))
-    return meta, findings
+        found, locs = _read_errors(exc, source)
+        findings.extend(found)
+        meta, invalid = valid_part(source.data, locs, context)
+    findings.extend(_field_rules(meta, invalid, source, settings))
+    return meta, invalid, findings
+
+
+def _read_errors(exc: ValidationError, source: Source) -> tuple[list[Finding], set[Loc]]:
+    """The findings of a validation error and the values it makes unknown, as plain data.
+
+    Without their context: it holds the validator's exception, whose traceback holds
+    the caller's frame, a reference cycle that workers (no cyclic collector) would keep.
+    """
+    findings: list[Finding] = []
+    seen: set[tuple[str, int, str]] = set()
+    locs: set[Loc] = set()
+    for error in exc.errors(include_context=False, include_url=False):
+        finding = _from_pydantic(error, source)
+        key = (finding.code, finding.line, finding.message)
+        if key not in seen:
+            seen.add(key)
+            findings.append(finding)
+        if loc := _invalid_loc(error):
+            locs.add(loc)
+    return findings, locs
+
+
+_GONE = object()
+"""Stands for a value taken out of the frontmatter by :func:`_without`."""
+_ROUNDS = 4
+"""Rounds of :func:`valid_part`: an invalid value becomes None, a field that cannot be
+None loses it, a list that lost items can be too short; one round to spare."""
+
+
+def valid_part(
+    data: dict[str, Any], locs: set[Loc], context: dict[str, Any] | None = None
+) -> tuple[Metadata, frozenset[str]]:
+    """The metadata of every valid value of ``data``, and the fields that were invalid.
+
+    ``locs`` are where validation against :class:`Frontmatter` failed. Field by field,
+    as pydantic names them: a field written with an invalid value is unknown (None
+    where the field can be unknown, else left out: a list keeps its valid items), a
+    mapping that lacks a required key (``root_cause`` without its ``summary``) is
+    unknown as a whole, and every other value is kept as written. ``context`` is the
+    validation's (the knowledge base's date range).
+    """
+    invalid = frozenset(map(_field_name, locs))
+    pruned: object = data
+    for _ in range(_ROUNDS):
+        pruned = _without(pruned, locs, ())
+        try:
+            return Metadata.model_validate(pruned, context=context), invalid
+        except ValidationError as exc:
+            errors = exc.errors(include_context=False, include_url=False)
+            locs = {loc for loc in map(_invalid_loc, errors) if loc}
+    return Metadata(), invalid | frozenset(k for k in data if isinstance(k, str))
+
+
+def _invalid_loc(error: ErrorDetails) -> Loc:
+    """What an error makes unknown: the value, or for a missing key the mapping holding
+    it (a missing top-level field is simply absent)."""
+    loc: Loc = tuple(error["loc"])
+    return loc[:-1] if error["type"] == "missing" else loc
+
+
+def _field_name(loc: Loc) -> str:
+    return dotted(tuple(part for part in loc if isinstance(part, str)))
+
+
+def _without(value: object, locs: set[Loc], here: Loc) -> object:
+    """``value`` with the values at ``locs`` taken out: a top-level field becomes None
+    (unknown), or is removed when it already is; list items and nested keys are removed."""
+    if here in locs:
+        return None if len(here) == 1 and value is not None else _GONE
+    if not any(loc[: len(here)] == here for loc in locs):
+        return value
+    if isinstance(value, dict):
+        kept = {key: _without(item, locs, (*here, key)) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if item is not _GONE}
+    if isinstance(value, list):
+        items = [_without(item, locs, (*here, index)) for index, item in enumerate(value)]
+        return [item for item in items if item is not _GONE]
+    return value
 
 
 def _unknown_fields(
@@ -164,8 +243,12 @@ def _kind(value: object) -> str:
     return f"{value!r}"
 
 
-def _field_rules(meta: Frontmatter, source: Source, settings: Settings) -> Iterator[Finding]:
-    if not re.search(settings.id_pattern, meta.id):
+def _field_rules(
+    meta: Metadata, invalid: frozenset[str], source: Source, settings: Settings
+) -> Iterator[Finding]:
+    """The rules between fields, on the fields that are valid: a field whose value is
+    invalid is reported once (PM011), not again as missing."""
+    if meta.id is not None and not re.search(settings.id_pattern, meta.id):
         yield Finding(
             "PM013",
             source.line_of(("id",)),
@@ -179,16 +262,17 @@ def _field_rules(meta: Frontmatter, source: Source, settings: Settings) -> Itera
             source.line_of(("template",)),
             f"template '{meta.template}' is not configured (known: {names})",
         )
-    if meta.status is Status.FINAL and meta.root_cause is None:
+    if meta.status is Status.FINAL and meta.root_cause is None and "root_cause" not in invalid:
         yield Finding(
             "PM014", source.line_of(("status",)), "status is Final but 'root_cause' is missing"
         )
     impact = meta.impact
-    if not meta.near_miss:
+    if meta.near_miss is False and "impact" not in invalid:
         absent = [
             name
             for name in ("started", "resolved")
-            if impact is None or getattr(impact, name) is None
+            if (impact is None or getattr(impact, name) is None)
+            and f"impact.{name}" not in invalid
         ]
         if absent:
             names = " and ".join(f"'impact.{name}'" for name in absent)
@@ -221,12 +305,7 @@ def _field_rules(meta: Frontmatter, source: Source, settings: Settings) -> Itera
 
 def template_of(report: Report, settings: Settings) -> str:
     """The template whose sections apply; the default when the named one is unknown."""
-    if report.meta is not None:
-        name = report.meta.template
-    else:
-        raw = (report.source.data or {}).get("template")
-        name = raw if isinstance(raw, str) else None
-    name = (name or settings.default_template).strip().lower()
+    name = (report.meta.template or settings.default_template).strip().lower()
     return name if name in settings.all_templates() else settings.default_template
 
 
@@ -478,8 +557,6 @@ def check_links(reports: list[Report]) -> dict[int, list[Finding]]:
                 )
             )
     for index, report in enumerate(reports):
-        if report.meta is None:
-            continue
         for position, related in enumerate(report.meta.related):
             line = report.source.line_of(("related", position))
             if related == report.meta.id:

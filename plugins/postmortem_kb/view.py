@@ -1,12 +1,11 @@
 """What a reader sees of a report: display strings shared by pages and templates.
 
 Values stay raw here; every writer escapes them for its own context (Jinja with
-``|e``, Markdown through :func:`markdown_text`).
+``|e``, Markdown and HTML through :mod:`postmortem_kb.escape`).
 """
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from collections.abc import Callable
@@ -18,22 +17,6 @@ from .relate import Links
 from .report import Report
 from .rules import Level, Problem
 from .stats import format_minutes
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]|])")
-"""Characters that make markup anywhere in a line. Generated pages never start a line
-with a value, so line-start markup (#, -, +, 1.) needs no escape; fewer escapes also
-make the large generated tables much cheaper for Python-Markdown to render."""
-
-
-def markdown_text(value: object) -> str:
-    """``value`` as literal text inside Markdown: no markup, no HTML, no line breaks."""
-    text = html.escape(" ".join(str(value).split()), quote=False)
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
-def html_text(value: object) -> str:
-    """``value`` as text inside HTML: escaped, on one line."""
-    return html.escape(" ".join(str(value).split()))
 
 
 def format_duration(value: timedelta | None) -> str:
@@ -55,22 +38,34 @@ def link_from(page_uri: str, target_uri: str) -> str:
     return quote("../" * page_uri.count("/") + target_uri)
 
 
+SHOWN_FIELDS = {
+    "severity": {"severity"},
+    "status": {"status"},
+    "date": {"date"},
+    "duration": {"impact", "impact.started", "impact.resolved"},
+    "authors": {"authors"},
+    "services": {"services"},
+    "tags": {"tags"},
+    "near_miss": {"near_miss"},
+}
+"""The header's facts, each with the fields whose invalid value makes it unknown."""
+
+
 def header_context(report: Report, problems: list[Problem]) -> dict[str, Any]:
     """The data the postmortem header template renders (raw values; it escapes them)."""
     meta = report.meta
-    data = report.source.data or {}
-    fallback = {key: data.get(key) for key in ("severity", "status")}
     return {
         "id": report.id or "",
-        "severity": str(meta.severity) if meta else _text(fallback["severity"]),
-        "status": str(meta.status) if meta else _text(fallback["status"]),
+        "severity": str(meta.severity or ""),
+        "status": str(meta.status or ""),
         "date": report.incident_date.isoformat() if report.incident_date else "",
         "duration": format_duration(report.duration),
-        "authors": list(meta.authors) if meta else [],
-        "tags": list(meta.tags) if meta else [],
-        "services": list(meta.services) if meta else [],
-        "near_miss": bool(meta and meta.near_miss),
-        "template": (meta.template if meta else None) or "",
+        "authors": list(meta.authors),
+        "tags": list(meta.tags),
+        "services": list(meta.services),
+        "near_miss": bool(meta.near_miss),
+        "template": meta.template or "",
+        "unknown": sorted(name for name, fields in SHOWN_FIELDS.items() if fields & report.invalid),
         "problems": [_problem(p) for p in problems if p.level is not Level.INFO],
         "notes": [_problem(p) for p in problems if p.level is Level.INFO],
     }
@@ -99,8 +94,8 @@ def related_context(
             "id": report_id,
             "title": other.title,
             "url": url_of(other),
-            "severity": str(meta.severity) if meta else "",
-            "near_miss": bool(meta and meta.near_miss),
+            "severity": str(meta.severity or ""),
+            "near_miss": bool(meta.near_miss),
         }
 
     return {
@@ -112,10 +107,6 @@ def related_context(
             if m.id in reports
         ],
     }
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def severity_class(severity: str) -> str:

@@ -114,10 +114,9 @@ def texts_of(report: Report) -> tuple[list[str], list[str]]:
     meta = report.meta
     telling: list[str] = [report.title]
     rest: list[str] = []
-    if meta is not None:
-        if meta.root_cause is not None:
-            telling.append(meta.root_cause.summary)
-        rest.extend(factor.description for factor in meta.contributing_factors)
+    if meta.root_cause is not None:
+        telling.append(meta.root_cause.summary)
+    rest.extend(factor.description for factor in meta.contributing_factors)
     cause_keys = {name.casefold() for name in CAUSE_SECTIONS}
     for section in report.sections:
         if section.key in SKIPPED_SECTIONS or section.key == "action items":
@@ -130,7 +129,7 @@ def texts_of(report: Report) -> tuple[list[str], list[str]]:
 def wording_of(report: Report) -> Wording:
     """The :class:`Wording` of a report, from its frontmatter, sections and action items."""
     meta = report.meta
-    own = {t for s in (meta.services if meta else []) for t in terms_of(s)}
+    own = {t for s in meta.services for t in terms_of(s)}
     counts: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     phrases: dict[tuple[str, str], None] = {}
