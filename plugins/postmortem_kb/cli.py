@@ -371,7 +371,7 @@ def run_export(args: argparse.Namespace) -> int:
         text = action_calendar(kb, today).decode("utf-8")
     else:
         if args.what == "incidents":
-            rows, columns = export.incident_rows(kb, today), export.INCIDENT_COLUMNS
+            rows, columns = export.incident_rows(kb, today), export.incident_columns(settings)
         else:
             rows, columns = export.action_rows(kb, today), export.ACTION_COLUMNS
         text = export.as_json(rows) if args.format == "json" else export.as_csv(rows, columns)

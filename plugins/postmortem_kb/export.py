@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from . import actions
@@ -19,6 +19,7 @@ from .kb import KnowledgeBase
 from .patterns import newest_first
 from .relate import Match, link
 from .report import SUMMARY_SECTIONS, Report
+from .settings import Settings
 
 INCIDENT_COLUMNS = (
     "id",
@@ -52,6 +53,12 @@ INCIDENT_COLUMNS = (
     "overdue_action_items",
     "path",
 )
+
+
+def incident_columns(settings: Settings) -> tuple[str, ...]:
+    """:data:`INCIDENT_COLUMNS`, then the fields the knowledge base declares, in order."""
+    return (*INCIDENT_COLUMNS, *settings.extra_fields)
+
 
 ACTION_COLUMNS = (
     "report_id",
@@ -95,7 +102,17 @@ def listed(report: Report, name: str) -> list[str] | None:
     return None if report.unknown(name) else list(getattr(report.meta, name))
 
 
-def incident_row(report: Report, today: date, similar: list[Match] | None = None) -> dict[str, Any]:
+def _extra_value(value: Any) -> Any:
+    """A declared field's value for JSON: dates and times in ISO 8601."""
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def incident_row(
+    report: Report,
+    today: date,
+    similar: list[Match] | None = None,
+    declared: Sequence[str] = (),
+) -> dict[str, Any]:
     meta = report.meta
     impact = meta.impact
     duration = report.duration
@@ -139,16 +156,20 @@ def incident_row(report: Report, today: date, similar: list[Match] | None = None
         "open_action_items": sum(item.is_open for item in items),
         "overdue_action_items": sum(item.is_overdue(today) for item in items),
         "path": report.rel,
+        **{name: _extra_value(report.extra.get(name)) for name in declared},
     }
 
 
 def incident_rows(kb: KnowledgeBase, today: date) -> list[dict[str, Any]]:
-    """One row per report, newest first, in :data:`INCIDENT_COLUMNS` order, each with
+    """One row per report, newest first, in :func:`incident_columns` order, each with
     the similar incidents its page lists (the same limit and threshold)."""
     settings = kb.settings
     links = link(kb.reports, settings.related_limit, settings.related_threshold)
+    declared = list(settings.extra_fields)
     return [
-        incident_row(report, today, links[report.id].similar if report.id in links else [])
+        incident_row(
+            report, today, links[report.id].similar if report.id in links else [], declared
+        )
         for report in newest_first(kb.reports)
     ]
 

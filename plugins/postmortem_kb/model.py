@@ -23,7 +23,9 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    TypeAdapter,
     ValidationInfo,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
@@ -285,6 +287,58 @@ class Frontmatter(Metadata):
 
 
 FORMAT_VERSION = 1
+
+
+# --- fields a knowledge base declares (the ``extra_fields`` option) ---------------------
+
+_URL_TEXT = r"^https?://[^\s<>\"]+$"
+
+
+def _url(value: object) -> str:
+    if not isinstance(value, str) or not re.fullmatch(_URL_TEXT, value.strip()):
+        raise ValueError("expected a web address starting with https:// or http://, no spaces")
+    return value.strip()
+
+
+Url = Annotated[
+    str, BeforeValidator(_url), WithJsonSchema({"type": "string", "pattern": _URL_TEXT})
+]
+
+
+def _any_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number, such as 12 or -3.5")
+    return value
+
+
+EXTRA_TYPES: dict[str, Any] = {
+    "text": Text,
+    "list": Annotated[list[Text], Field(max_length=MAX_LIST)],
+    "url": Url,
+    "date": CalendarDate,
+    "timestamp": Timestamp,
+    "number": Annotated[float, BeforeValidator(_any_number)],
+    "integer": Annotated[int, Strict()],
+    "boolean": Annotated[bool, Strict()],
+}
+"""The types a declared field may have, by the name ``extra_fields`` gives them."""
+
+EXTRA_HINTS = {
+    "text": 'Write the value as text, in quotes when YAML could read it otherwise: "on".',
+    "list": 'Write a list of text, e.g. ["@alice", "@bob"].',
+    "url": "Write the full address, starting with https:// or http://.",
+    "date": 'Write the date as "YYYY-MM-DD", e.g. "2024-01-15".',
+    "timestamp": 'Write "2024-01-15T10:13:00Z" (ISO 8601, quoted, with a timezone).',
+    "number": "Write a number, such as 12 or -3.5, without quotes or thousands separators.",
+    "integer": "Write a whole number, such as 12, without quotes or thousands separators.",
+    "boolean": "Write true or false.",
+}
+
+
+@cache
+def extra_adapter(kind: str) -> TypeAdapter[Any]:
+    """The validator of one declared type (remembered: every report asks)."""
+    return TypeAdapter(EXTRA_TYPES[kind])
 
 
 @dataclass(slots=True)

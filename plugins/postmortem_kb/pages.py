@@ -600,9 +600,7 @@ class SiteIndex:
             members = months.get((y, m), [])
             name = f"reviews/{y:04d}-{m:02d}.md"
             label = f"{calendar.month_name[m]} {y}"
-            major = sum(
-                1 for r in members if r.meta.severity in (Severity.SEV0, Severity.SEV1)
-            )
+            major = sum(1 for r in members if r.meta.severity in (Severity.SEV0, Severity.SEV1))
             index.append(
                 f"| {self._page_link('reviews/index.md', name, label)} | {len(members)} "
                 f"| {major} | {len(due_in.get((y, m), []))} |"

@@ -115,6 +115,7 @@ class PostmortemsConfig(base.Config):
     public_files = c.Optional(c.ListOfItems(c.Type(str)))
     public_redact_sections = c.Optional(c.ListOfItems(c.Type(str)))
     public_redact_fields = c.Optional(c.ListOfItems(c.Type(str)))
+    extra_fields = c.Optional(c.Type(dict))
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -623,7 +624,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if report is None:
             return html_content
         assert self.env is not None
-        context = header_context(report, self.kb.problems_of(report))
+        context = header_context(report, self.kb.problems_of(report), self.settings.extra_fields)
         header = self.env.get_template(HEADER_TEMPLATE).render(
             postmortem=context,
             severity_class=severity_class(context["severity"]),

@@ -93,7 +93,9 @@ def public_copy(
     body = _published_body(original, drop, summary)
     fields = set(settings.public_redact_fields)
     update: dict[str, Any] = {
-        name: None if name in ("root_cause", "impact") else [] for name in fields if "." not in name
+        name: None if name in ("root_cause", "impact") else []
+        for name in fields
+        if "." not in name and name not in settings.extra_fields
     }
     impact_fields = {name.split(".", 1)[1] for name in fields if name.startswith("impact.")}
     if impact_fields and meta.impact is not None and "impact" not in fields:
@@ -113,6 +115,8 @@ def public_copy(
         rel=report.rel,
         source=source,
         meta=new_meta,
+        invalid=report.invalid,
+        extra={name: value for name, value in report.extra.items() if name not in fields},
         sections=parse_sections(body, 0) if body != original else list(report.sections),
         timeline=[] if "timeline" in drop else list(report.timeline),
         action_items=[] if "action items" in drop else list(report.action_items),
@@ -199,6 +203,7 @@ def published_strings(report: Report) -> Iterator[str]:
     """
     yield report.body
     yield from _strings(report.meta.model_dump(mode="json", exclude={"id", "related"}))
+    yield from _strings(list(report.extra.values()))
 
 
 def _strings(value: object) -> Iterator[str]:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from enum import Enum
 from pathlib import Path, PurePosixPath
 from time import perf_counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .body import Section, normalise_heading, parse_tokens, sections_of
 from .limits import check_markdown
@@ -59,6 +59,8 @@ class Report:
     valid ones (see :func:`postmortem_kb.validate.valid_part`)."""
     invalid: frozenset[str] = frozenset()
     """Dotted names of the fields whose written values are invalid: unknown, not empty."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """The values of the fields the knowledge base declares (``extra_fields``)."""
     sections: list[Section] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
@@ -71,7 +73,7 @@ class Report:
     @property
     def valid(self) -> bool:
         """Whether every frontmatter value is valid (the public edition needs it)."""
-        return isinstance(self.meta, Frontmatter)
+        return isinstance(self.meta, Frontmatter) and not self.invalid
 
     @property
     def id(self) -> str | None:
@@ -199,8 +201,9 @@ def read_metadata(
     started = perf_counter()
     source = _outside_link(path, rel) or read_source(path)
     report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
-    report.meta, report.invalid, findings = check_frontmatter(source, settings)
-    report.findings.extend(findings)
+    checked = check_frontmatter(source, settings)
+    report.meta, report.invalid, report.extra = checked.meta, checked.invalid, checked.extra
+    report.findings.extend(checked.findings)
     if timings is not None:
         timings["parse"] = timings.get("parse", 0.0) + perf_counter() - started
     return report
@@ -213,7 +216,7 @@ def report_signature(report: Report, problems: Iterable[Problem]) -> str:
     so ``mkdocs serve`` can reuse them after an edit elsewhere in a report's body.
     Line numbers are left out: an edit above a table moves lines, not content.
     """
-    meta = (report.meta.model_dump_json(), sorted(report.invalid))
+    meta = (report.meta.model_dump_json(), sorted(report.invalid), repr(report.extra))
     summaries = [(s.title, s.text) for s in report.sections if s.key in SUMMARY_KEYS]
     items = [
         (i.id, i.action, i.owner, i.due, i.priority, i.status, i.issue, i.notes, i.completed)

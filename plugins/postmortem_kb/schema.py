@@ -3,7 +3,7 @@
 Editors complete and check the frontmatter with it. It is generated from
 :class:`~postmortem_kb.model.Frontmatter` on every run, never copied by hand, so
 it cannot drift from what ``pmkb check`` accepts; the knowledge base's settings
-add its id pattern and template names.
+add its id pattern, template names and declared fields.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import FORMAT_VERSION, Frontmatter
+from .model import FORMAT_VERSION, Frontmatter, extra_adapter
 from .settings import Settings
 
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
@@ -28,6 +28,12 @@ def frontmatter_schema(settings: Settings | None = None) -> dict[str, Any]:
     properties = generated["properties"]
     properties["id"]["pattern"] = settings.id_pattern
     properties["template"]["examples"] = sorted(settings.all_templates())
+    for name, spec in settings.extra_fields.items():
+        declared = extra_adapter(spec.type).json_schema()
+        _close_objects(declared)
+        properties[name] = {**declared, "description": f"Declared in extra_fields: {spec.type}."}
+        if spec.required:
+            generated["required"].append(name)
     generated.pop("title", None)
     generated.pop("description", None)
     return {

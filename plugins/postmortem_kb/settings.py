@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .model import DATE_BOUNDS, DEFAULT_DATES, DateRange, Impact, Priority, Severity
+from .model import DATE_BOUNDS, DEFAULT_DATES, DateRange, Frontmatter, Impact, Priority, Severity
 from .rules import Level, lookup
 
 
@@ -97,6 +97,21 @@ REDACTABLE_FIELDS = (
 )
 """Frontmatter fields a team may withhold from the public edition; the others (id, title,
 date, severity, status) are what lists, feeds and counts are made of."""
+
+
+ExtraType = Literal["text", "list", "url", "date", "timestamp", "number", "integer", "boolean"]
+
+
+class ExtraField(BaseModel):
+    """A frontmatter field a knowledge base declares for itself (``extra_fields``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: ExtraType = Field(description="What the value must be (see the format reference).")
+    required: bool = Field(default=False, description="Every report must have it (PM010).")
+
+
+_EXTRA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 class Policies(BaseModel):
@@ -212,7 +227,14 @@ class Settings(BaseModel):
         default_factory=list,
         description="Frontmatter fields withheld from the public edition: "
         + ", ".join(REDACTABLE_FIELDS)
-        + ", or impact.<field>.",
+        + ", impact.<field>, or a field of extra_fields.",
+    )
+    extra_fields: dict[str, ExtraField] = Field(
+        default_factory=dict,
+        description="Frontmatter fields of this knowledge base's own, by name, each with its "
+        "type (text, list, url, date, timestamp, number, integer, boolean) or "
+        "{type: ..., required: true}: validated, shown in the report's header and exported "
+        "instead of being unknown (PM012).",
     )
 
     def today(self) -> date:
@@ -243,17 +265,36 @@ class Settings(BaseModel):
             raise ValueError(f"build_date: {problem}")
         return self
 
-    @field_validator("public_redact_fields")
-    @classmethod
-    def _redactable(cls, value: list[str]) -> list[str]:
+    @model_validator(mode="after")
+    def _redactable(self) -> Settings:
         allowed = {*REDACTABLE_FIELDS, *(f"impact.{name}" for name in Impact.model_fields)}
-        unknown = [name for name in value if name not in allowed]
+        allowed |= set(self.extra_fields)
+        unknown = [name for name in self.public_redact_fields if name not in allowed]
         if unknown:
             raise ValueError(
-                f"cannot redact {', '.join(map(repr, unknown))} (redactable: "
-                f"{', '.join(REDACTABLE_FIELDS)}, impact.<field>)"
+                f"public_redact_fields: cannot redact {', '.join(map(repr, unknown))} "
+                f"(redactable: {', '.join(REDACTABLE_FIELDS)}, impact.<field>, "
+                "or a field of extra_fields)"
             )
-        return value
+        return self
+
+    @field_validator("extra_fields", mode="before")
+    @classmethod
+    def _extra_fields(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        from .export import INCIDENT_COLUMNS  # here: the export module imports this one
+
+        taken = set(Frontmatter.model_fields) | set(INCIDENT_COLUMNS)
+        declared: dict[str, object] = {}
+        for name, spec in value.items():
+            if not isinstance(name, str) or not _EXTRA_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a field name (letters, digits, _ and -)")
+            if name in taken:
+                raise ValueError(f"{name!r} is a field of the format or a column of the export")
+            # The short form, `incident_commander: text`, names the type only.
+            declared[name] = {"type": spec} if isinstance(spec, str) else spec
+        return declared
 
     @field_validator("id_pattern")
     @classmethod

@@ -401,9 +401,7 @@ def compute(reports: Sequence[Report], today: date, since: date | None = None) -
             # An item cannot close before its postmortem opened it.
             closed[month_of(max(day, _day(report)))] += 1
     ends = [min(month_end(month), today) for month in span]
-    overdue = overdue_counts(
-        ((_day(r), item) for r, item in items), ends, today
-    )
+    overdue = overdue_counts(((_day(r), item) for r, item in items), ends, today)
     flow = [
         ActionMonth(month_label(month), opened[month], closed[month], count, on)
         for month, on, count in zip(span, ends, overdue, strict=True)

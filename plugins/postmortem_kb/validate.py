@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 from .body import Row, Table, normalise_heading
 from .model import (
     DEFAULT_DATES,
+    EXTRA_HINTS,
     ActionItem,
     ActionStatus,
     DateOutOfRange,
@@ -29,11 +30,12 @@ from .model import (
     Priority,
     Status,
     TimelineEntry,
+    extra_adapter,
     known_fields,
     parse_calendar_date,
 )
 from .rules import Finding
-from .settings import Settings
+from .settings import ExtraField, Settings
 from .source import Loc, Source, dotted
 
 if TYPE_CHECKING:
@@ -42,18 +44,23 @@ if TYPE_CHECKING:
 # --- frontmatter -------------------------------------------------------------
 
 
-def check_frontmatter(
-    source: Source, settings: Settings
-) -> tuple[Metadata, frozenset[str], list[Finding]]:
-    """Validate the frontmatter against the model, then the rules between fields.
+class CheckedFrontmatter(NamedTuple):
+    meta: Metadata
+    """A :class:`Frontmatter` when every value is valid, else the valid part
+    (:func:`valid_part`)."""
+    invalid: frozenset[str]
+    """Dotted names of the fields whose values are invalid."""
+    extra: dict[str, Any]
+    """The valid values of the fields the knowledge base declares (``extra_fields``)."""
+    findings: list[Finding]
 
-    Returns the metadata (a :class:`Frontmatter` when every value is valid, else the
-    valid part, see :func:`valid_part`), the dotted names of the fields whose values
-    were invalid, and the findings.
-    """
+
+def check_frontmatter(source: Source, settings: Settings) -> CheckedFrontmatter:
+    """Validate the frontmatter against the model, then the rules between fields."""
     if source.data is None:
-        return Metadata(), frozenset(), []
-    findings = list(_unknown_fields(source.data, Frontmatter, (), source))
+        return CheckedFrontmatter(Metadata(), frozenset(), {}, [])
+    declared = settings.extra_fields
+    findings = list(_unknown_fields(source.data, Frontmatter, (), source, set(declared)))
     context = {"dates": settings.dates()}
     try:
         meta: Metadata = Frontmatter.model_validate(source.data, context=context)
@@ -62,12 +69,43 @@ def check_frontmatter(
         found, locs = _read_errors(exc, source)
         findings.extend(found)
         meta, invalid = valid_part(source.data, locs, context)
+    extra, wrong = _extra_fields(source, declared, context)
+    findings.extend(wrong)
+    invalid |= {name for name in declared if name in source.data and name not in extra}
     findings.extend(_field_rules(meta, invalid, source, settings))
-    return meta, invalid, findings
+    return CheckedFrontmatter(meta, invalid, extra, findings)
 
 
-def _read_errors(exc: ValidationError, source: Source) -> tuple[list[Finding], set[Loc]]:
+def _extra_fields(
+    source: Source, declared: dict[str, ExtraField], context: dict[str, Any]
+) -> tuple[dict[str, Any], list[Finding]]:
+    """The declared fields' valid values, in the declared order, and their problems."""
+    assert source.data is not None
+    values: dict[str, Any] = {}
+    findings: list[Finding] = []
+    for name, spec in declared.items():
+        if name not in source.data:
+            if spec.required:
+                message = f"required field '{name}' is missing (declared in extra_fields)"
+                hint = f"Add '{name}:' to the frontmatter. {EXTRA_HINTS[spec.type]}"
+                findings.append(Finding("PM010", 1, message, hint))
+            continue
+        try:
+            adapter = extra_adapter(spec.type)
+            values[name] = adapter.validate_python(source.data[name], context=context)
+        except ValidationError as exc:
+            found, _ = _read_errors(exc, source, (name,), EXTRA_HINTS[spec.type])
+            findings.extend(found)
+    return values, findings
+
+
+def _read_errors(
+    exc: ValidationError, source: Source, prefix: Loc = (), hint: str | None = None
+) -> tuple[list[Finding], set[Loc]]:
     """The findings of a validation error and the values it makes unknown, as plain data.
+
+    ``prefix`` is where the value validated lies in the frontmatter; ``hint`` replaces
+    the hint of the field's name.
 
     Without their context: it holds the validator's exception, whose traceback holds
     the caller's frame, a reference cycle that workers (no cyclic collector) would keep.
@@ -76,7 +114,8 @@ def _read_errors(exc: ValidationError, source: Source) -> tuple[list[Finding], s
     seen: set[tuple[str, int, str]] = set()
     locs: set[Loc] = set()
     for error in exc.errors(include_context=False, include_url=False):
-        finding = _from_pydantic(error, source)
+        error["loc"] = (*prefix, *error["loc"])
+        finding = _from_pydantic(error, source, hint)
         key = (finding.code, finding.line, finding.message)
         if key not in seen:
             seen.add(key)
@@ -145,15 +184,22 @@ def _without(value: object, locs: set[Loc], here: Loc) -> object:
 
 
 def _unknown_fields(
-    data: dict[str, Any], model: type[BaseModel], loc: Loc, source: Source
+    data: dict[str, Any],
+    model: type[BaseModel],
+    loc: Loc,
+    source: Source,
+    declared: set[str] | frozenset[str] = frozenset(),
 ) -> Iterator[Finding]:
+    """PM012 for every key the format does not know, and that is not ``declared``."""
     fields = known_fields(model)
     for key, value in data.items():
         if not isinstance(key, str):
             continue  # named as written when the file was read (source._check_key)
         name = key
+        if name in declared:
+            continue
         if name not in fields:
-            close = difflib.get_close_matches(name, list(fields), n=1)
+            close = difflib.get_close_matches(name, [*fields, *declared], n=1)
             guess = f"; did you mean '{dotted((*loc, close[0]))}'?" if close else ""
             yield Finding(
                 "PM012",
@@ -185,10 +231,10 @@ _FIELD_HINTS = {
 }
 
 
-def _from_pydantic(error: ErrorDetails, source: Source) -> Finding:
+def _from_pydantic(error: ErrorDetails, source: Source, hint: str | None = None) -> Finding:
     loc: Loc = tuple(error["loc"])
     field_name = next((p for p in reversed(loc) if isinstance(p, str)), "")
-    hint = _FIELD_HINTS.get(field_name)
+    hint = hint or _FIELD_HINTS.get(field_name)
     if error["type"] == "missing":
         parent = loc[:-1]
         line = source.line_of(parent) if parent else 1
@@ -271,8 +317,7 @@ def _field_rules(
         absent = [
             name
             for name in ("started", "resolved")
-            if (impact is None or getattr(impact, name) is None)
-            and f"impact.{name}" not in invalid
+            if (impact is None or getattr(impact, name) is None) and f"impact.{name}" not in invalid
         ]
         if absent:
             names = " and ".join(f"'impact.{name}'" for name in absent)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from .relate import Links
 from .report import Report
 from .rules import Level, Problem
+from .settings import ExtraField
 from .stats import format_minutes
 
 
@@ -51,7 +52,44 @@ SHOWN_FIELDS = {
 """The header's facts, each with the fields whose invalid value makes it unknown."""
 
 
-def header_context(report: Report, problems: list[Problem]) -> dict[str, Any]:
+def extra_facts(report: Report, declared: Mapping[str, ExtraField]) -> list[dict[str, Any]]:
+    """The declared fields a report has, in the declared order, as the header shows them:
+    a label, the value as text (None when it is invalid) and, for a URL, its link."""
+    facts = []
+    for name, spec in declared.items():
+        if name in report.extra:
+            value = report.extra[name]
+            facts.append(
+                {
+                    "label": label_of(name),
+                    "text": display_value(value),
+                    "href": value if spec.type == "url" else "",
+                }
+            )
+        elif report.unknown(name):
+            facts.append({"label": label_of(name), "text": None, "href": ""})
+    return facts
+
+
+def label_of(name: str) -> str:
+    """``incident_commander`` as a reader sees it: Incident commander."""
+    return name.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def display_value(value: object) -> str:
+    """A declared field's value as text: lists joined, dates in ISO form, yes or no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def header_context(
+    report: Report, problems: list[Problem], declared: Mapping[str, ExtraField] | None = None
+) -> dict[str, Any]:
     """The data the postmortem header template renders (raw values; it escapes them)."""
     meta = report.meta
     return {
@@ -66,6 +104,7 @@ def header_context(report: Report, problems: list[Problem]) -> dict[str, Any]:
         "near_miss": bool(meta.near_miss),
         "template": meta.template or "",
         "unknown": sorted(name for name, fields in SHOWN_FIELDS.items() if fields & report.invalid),
+        "extra": extra_facts(report, declared or {}),
         "problems": [_problem(p) for p in problems if p.level is not Level.INFO],
         "notes": [_problem(p) for p in problems if p.level is Level.INFO],
     }
