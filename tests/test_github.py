@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import VALID
+
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -62,7 +64,19 @@ def test_pull_requests_get_annotations_and_a_strict_build() -> None:
     script = runs(job)
     assert "pmkb check --format github" in script
     assert "mkdocs build --strict" in script
+    assert flow["permissions"] == {"contents": "read"}
+
+
+def test_this_repository_also_builds_the_public_edition_lints_and_tests() -> None:
+    flow = workflow("ci.yml")
+    assert "pull_request" in flow["on"]
+    (job,) = flow["jobs"].values()
+    script = runs(job)
+    assert "mkdocs build --strict" in script
+    public = next(step for step in job["steps"] if "public" in step.get("name", ""))
+    assert public["env"]["PMKB_EDITION"] == "public"
     assert "actionlint" in script and "check-jsonschema" in script
+    assert "python -m pytest" in script
     assert flow["permissions"] == {"contents": "read"}
 
 
@@ -148,13 +162,51 @@ def test_codeowners_maps_postmortems_to_reviewers() -> None:
     assert owners["/postmortems/"] and all(o.startswith("@") for o in owners["/postmortems/"])
 
 
-def test_pre_commit_hook() -> None:
+def _pmkb(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "postmortem_kb", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_pre_commit_hook_runs_in_any_layout(tmp_path: Path) -> None:
+    """The shipped hook cannot know the folder: it takes every Markdown file a commit
+    changes, and pmkb keeps those that are reports of the configured knowledge base.
+    Run here as pre-commit runs it: the files its pattern selects, as arguments."""
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hook["id"] == "pmkb-check"
-    assert hook["entry"] == "pmkb check"
-    assert hook["language"] == "python"
-    assert hook["pass_filenames"] is False
-    files = re.compile(hook["files"])
-    assert files.search("postmortems/2026/03-march/2026-03-17-global-config-push.md")
-    assert not files.search("README.md")
-    assert not files.search("plugins/postmortem_kb/cli.py")
+    assert (hook["id"], hook["language"], hook["pass_filenames"]) == ("pmkb-check", "python", True)
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\ndocs_dir: docs\nplugins:\n  - postmortems:\n      folder: incidents-kb\n"
+    )
+    changed = {
+        "README.md": "# Readme\n",
+        "docs/index.md": "# Home\n",
+        "docs/guide.md": "# Guide\n",
+        "docs/incidents-kb/index.md": "# Reports\n",
+        "docs/incidents-kb/templates/standard.md": "---\nid: x\n---\n",
+        "docs/incidents-kb/2024/a.md": VALID,
+        "plugins/thing.py": "",
+    }
+    for rel, text in changed.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    selected = [rel for rel in changed if re.search(hook["files"], rel)]
+    assert "plugins/thing.py" not in selected and "docs/incidents-kb/2024/a.md" in selected
+    program, *args = hook["entry"].split()
+    assert program == "pmkb"
+    result = _pmkb([*args, *selected], tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        "0 errors, 0 warnings, 0 notes in 1 postmortem",
+    ), result.stdout + result.stderr
+    (tmp_path / "docs/incidents-kb/2024/a.md").write_text(VALID.replace("## Timeline", "## T"))
+    broken = _pmkb([*args, *selected], tmp_path)
+    assert broken.returncode == 1 and "docs/incidents-kb/2024/a.md:1: error PM101" in broken.stdout
+    none = _pmkb([*args, "README.md", "docs/guide.md"], tmp_path)
+    assert (none.returncode, none.stdout.strip()) == (
+        0,
+        "0 errors, 0 warnings, 0 notes in 0 postmortems",
+    )

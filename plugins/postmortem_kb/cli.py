@@ -15,12 +15,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from . import __version__, export, overdue, policies, scaffold, stats
+from . import __version__, bootstrap, export, overdue, policies, scaffold, stats
 from .config import ConfigError, Project, read_project
 from .edition import Edition, EditionError, published, resolve_edition
 from .gate import Refusal, docs_exclusion
 from .ical import action_calendar
-from .kb import KnowledgeBase, collector_paused, display_path, gate, load, reports_of
+from .kb import (
+    KnowledgeBase,
+    collector_paused,
+    display_path,
+    gate,
+    is_report,
+    load,
+    reports_of,
+)
 from .model import Severity, parse_calendar_date
 from .output import FORMATTERS
 from .report import Keep
@@ -68,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--strict", action="store_true", help="exit 1 on warnings too (info never fails)"
+    )
+    check.add_argument(
+        "--reports-only",
+        action="store_true",
+        help="of the files named, check only the configured knowledge base's reports and skip "
+        "the others (for hooks that pass every changed Markdown file)",
     )
     check.add_argument(
         "--policies",
@@ -141,6 +155,34 @@ def _add_export_command(commands: argparse._SubParsersAction) -> None:  # type: 
 
 
 def _add_authoring_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    setup = commands.add_parser(
+        "init",
+        help="set up a knowledge base in an MkDocs project (a new one when DIR has none)",
+    )
+    setup.add_argument(
+        "directory", nargs="?", type=Path, default=Path("."), metavar="DIR",
+        help="the project's folder, where mkdocs.yml is or will be (default: here)",
+    )  # fmt: skip
+    setup.add_argument(
+        "--folder",
+        default=bootstrap.DEFAULT_FOLDER,
+        help="the reports folder, relative to docs_dir, when the plugin is not configured yet "
+        f"(default: {bootstrap.DEFAULT_FOLDER})",
+    )
+    setup.add_argument(
+        "--templates",
+        action="store_true",
+        help="copy the built-in report templates into the project, to edit them",
+    )
+    setup.add_argument(
+        "--install",
+        default=None,
+        metavar="COMMAND",
+        help=f"how the workflows install the package (default: {bootstrap.default_install()})",
+    )
+    setup.add_argument("--site-name", default=None, help="the site's name, for a new project")
+    setup.add_argument("--force", action="store_true", help="overwrite files that exist and differ")
+
     new = commands.add_parser(
         "new", help="create a postmortem from a template at the recommended path"
     )
@@ -269,6 +311,23 @@ def _docs_place(path: Path, project: Project | None) -> str | None:
     return None
 
 
+def _reports_among(paths: Sequence[Path], project: Project) -> list[Path]:
+    """The files of ``paths`` that are reports of ``project`` (a hook passes every changed
+    Markdown file, whatever the layout); a folder stands for its reports."""
+    folder = project.reports_dir
+    kept: list[Path] = []
+    for path in paths or [folder]:
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {path}")
+        real = path.resolve()
+        inside = real.is_relative_to(folder)
+        if path.is_dir() or (
+            inside and is_report(real.relative_to(folder).as_posix(), project.settings)
+        ):
+            kept.append(path)
+    return kept
+
+
 def _with_edition(settings: Settings, requested: str | None) -> Settings:
     """The settings for the edition asked on the command line, else the configured one."""
     try:
@@ -286,6 +345,15 @@ def run_check(args: argparse.Namespace) -> int:
             "no PATH given and no mkdocs.yml here; name the files or folders "
             "to check, or pass --config-file"
         )
+    if args.reports_only:
+        if project is None:
+            raise UsageError("--reports-only needs the mkdocs.yml that says where the reports are")
+        paths = _reports_among(args.paths, project)
+        if not paths:  # none of the files is a report: nothing to check, nothing wrong
+            print(FORMATTERS[args.format]([], 0))
+            return EXIT_OK
+    else:
+        paths = list(args.paths)
     chosen = _select(args.paths, project, settings)
     wanted, context = chosen.wanted, chosen.context
     keep = Keep.PAGES if args.policies else Keep.PROBLEMS  # policies read action items
@@ -429,6 +497,39 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_init(args: argparse.Namespace) -> int:
+    """Set up the knowledge base; print each step; exit 1 when one is left to the user."""
+    if args.config_file is not None:
+        raise UsageError("pmkb init works on a project folder (DIR), not on --config-file")
+    root: Path = args.directory
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} is not a folder")
+    steps = bootstrap.init(
+        root,
+        folder=args.folder,
+        templates=args.templates,
+        force=args.force,
+        install=args.install,
+        site_name=args.site_name,
+    )
+    for step in steps:
+        print(step)
+    todo = [step for step in steps if step.needs_user]
+    if todo:
+        print(
+            f"pmkb init: {len(todo)} step(s) left to you, listed above; nothing else was changed",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    where = display_path(root, Path.cwd())
+    print(
+        f"Ready: run 'pmkb new \"What failed\"' and 'mkdocs serve' in {where}; "
+        "'pre-commit install' enables the hook.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def run_schema(args: argparse.Namespace) -> int:
     project = _project(args.config_file)
     text = schema_text(project.settings if project else None)
@@ -469,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         commands = {"check": run_check, "rules": run_rules, "stats": run_stats}
         commands |= {"new": run_new, "schema": run_schema, "overdue": run_overdue}
-        commands |= {"export": run_export}
+        commands |= {"export": run_export, "init": run_init}
         with collector_paused():  # a command keeps what it reads until it exits
             return commands[args.command](args)
     except (UsageError, ConfigError) as exc:

@@ -63,6 +63,12 @@ _TolerantLoader.add_constructor("!ENV", _env)
 _TolerantLoader.add_multi_constructor("", _any_tag)
 
 
+def read_yaml(text: str) -> Any:
+    """What MkDocs makes of an mkdocs.yml's text, without MkDocs: custom tags read as
+    plain values (``!ENV`` as the variable's value); raises ``yaml.YAMLError``."""
+    return yaml.load(text, Loader=_TolerantLoader)
+
+
 def plugin_options(plugins: object) -> dict[str, Any] | None:
     """The options given to the ``postmortems`` plugin, or None when it is not listed."""
     entries: list[tuple[str, Any]] = []
@@ -113,7 +119,7 @@ def settings_from_options(
 
 def read_project(config_file: Path) -> Project:
     try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+        data = read_yaml(config_file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{config_file}: cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
