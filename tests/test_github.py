@@ -205,6 +205,8 @@ def test_pre_commit_hook_runs_in_any_layout(tmp_path: Path) -> None:
     (tmp_path / "docs/incidents-kb/2024/a.md").write_text(VALID.replace("## Timeline", "## T"))
     broken = _pmkb([*args, *selected], tmp_path)
     assert broken.returncode == 1 and "docs/incidents-kb/2024/a.md:1: error PM101" in broken.stdout
+    folders = _pmkb([*args, "docs", "docs/incidents-kb/2024"], tmp_path)  # only the reports
+    assert folders.returncode == 1 and folders.stdout.strip().endswith(" in 1 postmortem")
     none = _pmkb([*args, "README.md", "docs/guide.md"], tmp_path)
     assert (none.returncode, none.stdout.strip()) == (
         0,

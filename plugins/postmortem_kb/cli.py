@@ -294,6 +294,12 @@ def _select(paths: Sequence[Path], project: Project | None, settings: Settings) 
             reports = PurePosixPath(settings.folder)
             rel = inner.relative_to(reports) if inner.is_relative_to(reports) else inner
             chosen.wanted.append((path, rel.as_posix() if str(reports) != "." else place))
+    # A file named twice (itself and in its folder) is read once, or it would be its
+    # own duplicate id.
+    once: dict[str, tuple[Path, str]] = {}
+    for path, inner in chosen.wanted:
+        once.setdefault(os.path.abspath(path), (path, inner))
+    chosen.wanted = list(once.values())
     if inside:
         # Links and duplicate ids are judged against the whole knowledge base, so
         # checking one changed file gives the answer checking everything gives.
@@ -320,12 +326,13 @@ def _reports_among(paths: Sequence[Path], project: Project) -> list[Path]:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
         real = path.resolve()
-        inside = real.is_relative_to(folder)
-        if path.is_dir() or (
-            inside and is_report(real.relative_to(folder).as_posix(), project.settings)
+        if path.is_dir() and folder.is_relative_to(real):
+            kept.append(folder)  # a folder holding the reports folder: its reports
+        elif real.is_relative_to(folder) and (
+            path.is_dir() or is_report(real.relative_to(folder).as_posix(), project.settings)
         ):
             kept.append(path)
-    return kept
+    return list(dict.fromkeys(kept))
 
 
 def _with_edition(settings: Settings, requested: str | None) -> Settings:
