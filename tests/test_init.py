@@ -77,6 +77,12 @@ def test_it_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert "pmkb overdue" not in workflow.read_text() and "deploy-pages" in workflow.read_text()
 
 
+def test_a_reports_folder_outside_docs_dir_is_refused(tmp_path: Path) -> None:
+    result = init(tmp_path / "kb", "--folder", "../elsewhere")
+    assert result.returncode == 2 and "inside docs_dir" in result.stderr
+    assert not (tmp_path / "kb" / "mkdocs.yml").exists()
+
+
 def test_templates_are_copied_on_request_and_pmkb_new_uses_them(tmp_path: Path) -> None:
     project = tmp_path / "kb"
     assert init(project, "--templates").returncode == 0

@@ -511,6 +511,11 @@ def run_init(args: argparse.Namespace) -> int:
     root: Path = args.directory
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is not a folder")
+    folder = PurePosixPath(args.folder)
+    if folder.is_absolute() or ".." in folder.parts:
+        raise UsageError(
+            f"--folder {args.folder}: give a folder inside docs_dir, such as postmortems"
+        )
     steps = bootstrap.init(
         root,
         folder=args.folder,
