@@ -151,6 +151,8 @@ def test_an_existing_mkdocs_yml_gains_the_plugin_and_keeps_its_comments(tmp_path
     assert kept == EXISTING.splitlines()  # every line, comments and tags, in order
     assert text.index("- tags") < text.index("- postmortems") < text.index("nav:")
     assert (project / "pages" / "postmortems" / "index.md").is_file()
+    note = result.stdout[result.stdout.index("note      mkdocs.yml: its nav") :]
+    assert "  - Postmortems:\n      - postmortems/index.md\n      - incidents/index.md" in note
     hook = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
     assert hook["repos"][0]["hooks"][0]["files"] == r"^pages/postmortems/.*\.(md|markdown)$"
     flow = yaml.load((project / ".github/workflows/postmortems.yml").read_text(), yaml.BaseLoader)

@@ -51,6 +51,8 @@ class Action(Enum):
     """An existing file that differs, left alone: the user decides (``--force``)."""
     ADVICE = "to do"
     """A change the user must make by hand; the detail says exactly what."""
+    NOTE = "note"
+    """Worth knowing, nothing to do for the knowledge base to work."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +363,23 @@ def _configure(root: Path, folder: str, site_name: str | None) -> tuple[list[Ste
             config.write_text(text, encoding="utf-8", newline="")
             steps.append(Step(rel, Action.EDITED, f"added the {PLUGIN_NAME} plugin"))
     steps += _font(config, text, rel)
-    return steps, _layout(read_yaml(text), folder, str(config))
+    layout = _layout(read_yaml(text), folder, str(config))
+    if data.get("nav"):
+        steps.append(Step(rel, Action.NOTE, _nav_note(layout)))
+    return steps, layout
+
+
+def _nav_note(layout: Layout) -> str:
+    """An explicit nav lists only what it names: the knowledge base's pages, for example."""
+    pages = layout.settings.pages_dir.strip("/")
+    entries = (
+        [f"{_join(layout.settings.folder, 'index.md')}"] if layout.settings.folder != "." else []
+    )
+    entries += [f"{pages}/index.md", f"Search incidents: {pages}/search.md"]
+    lines = "\n".join(f"      - {entry}" for entry in entries)
+    return (
+        f"its nav lists pages by hand; to list the knowledge base, add\n  - Postmortems:\n{lines}"
+    )
 
 
 def _font(config: Path, text: str, rel: str) -> list[Step]:

@@ -317,7 +317,9 @@ EXTRA_TYPES: dict[str, Any] = {
     "url": Url,
     "date": CalendarDate,
     "timestamp": Timestamp,
-    "number": Annotated[float, BeforeValidator(_any_number)],
+    "number": Annotated[
+        int | float, BeforeValidator(_any_number), WithJsonSchema({"type": "number"})
+    ],
     "integer": Annotated[int, Strict()],
     "boolean": Annotated[bool, Strict()],
 }
