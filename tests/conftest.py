@@ -38,6 +38,21 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.hypothesis_seed = str(random.SystemRandom().randrange(2**32))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start building and installing the wheel while the other tests run (it waits on
+    the package index most of the time): only when the packaging tests will run."""
+    from tests.wheel_env import BACKGROUND
+
+    if any(item.path.name == "test_packaging.py" for item in items):
+        BACKGROUND.start()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.wheel_env import BACKGROUND
+
+    BACKGROUND.stop()  # no process outlives the run, nor its temporary folder
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     if IN_CI:
         return "hypothesis: profile 'ci', derandomized (the same examples on every run)"

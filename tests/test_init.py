@@ -4,16 +4,19 @@ project's own layout, and nothing overwritten without --force."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 import yaml
 
 from postmortem_kb import bootstrap
+from postmortem_kb.cli import main
 from postmortem_kb.config import read_project, read_yaml
 from postmortem_kb.scaffold import BUILT_IN_TEMPLATES
 from tests.conftest import VALID, pmkb
@@ -21,8 +24,15 @@ from tests.conftest import VALID, pmkb
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def init(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return pmkb("init", str(project), *args, cwd=project.parent)
+def init(project: Path, *args: str, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """``pmkb init`` on ``project``: in this process (``main``, as the command calls it), or
+    with ``process`` as a real command."""
+    if process:
+        return pmkb("init", str(project), *args, cwd=project.parent)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["init", str(project), *args])
+    return subprocess.CompletedProcess(["pmkb", "init"], code, out.getvalue(), err.getvalue())
 
 
 def steps(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
@@ -39,7 +49,7 @@ def steps(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
 
 def test_a_new_project_gets_everything_and_a_second_run_changes_nothing(tmp_path: Path) -> None:
     project = tmp_path / "handbook"
-    first = init(project)
+    first = init(project, process=True)
     assert first.returncode == 0, first.stdout + first.stderr
     assert steps(first) == {
         "mkdocs.yml": "wrote",

@@ -5,13 +5,9 @@ in a ``docs/`` layout: ``pmkb init``, ``pmkb new``, ``pmkb check``, ``mkdocs bui
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import sys
 import tarfile
-import venv
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,27 +17,10 @@ from playwright.sync_api import Browser, expect
 
 from postmortem_kb import __version__
 from tests.browser import serve
+from tests.wheel_env import BACKGROUND, Prepared, ok, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "plugins" / "postmortem_kb"
-NOT_SOURCE = shutil.ignore_patterns(
-    ".venv", ".git", "site", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
-    ".hypothesis", "node_modules",
-)  # fmt: skip
-
-
-def run(*args: str | Path, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["NO_MKDOCS_2_WARNING"] = "1"
-    result = subprocess.run(
-        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
-    )
-    return result
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, f"{result.args}\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def run_time_files() -> set[str]:
@@ -54,15 +33,14 @@ def run_time_files() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """``python -m build`` of a copy of the source tree: the sdist, then the wheel from it."""
-    work = tmp_path_factory.mktemp("dist")
-    source = work / "source"
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
-    ok(run(sys.executable, "-m", "build", "--outdir", work / "out", source, cwd=work))
-    (wheel,) = (work / "out").glob("*.whl")
-    (sdist,) = (work / "out").glob("*.tar.gz")
-    return {"wheel": wheel, "sdist": sdist}
+def prepared() -> Prepared:
+    """Built and installed in the background since collection (tests/wheel_env.py)."""
+    return BACKGROUND.result()
+
+
+@pytest.fixture(scope="module")
+def dist(prepared: Prepared) -> dict[str, Path]:
+    return {"wheel": prepared.wheel, "sdist": prepared.sdist}
 
 
 def test_wheel_and_sdist_hold_every_run_time_file(dist: dict[str, Path]) -> None:
@@ -95,15 +73,9 @@ def test_metadata_is_ready_for_an_index(dist: dict[str, Path]) -> None:
 
 
 @pytest.fixture(scope="module")
-def installed(dist: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def installed(prepared: Prepared) -> Path:
     """A fresh virtual environment with the wheel installed as a user installs it."""
-    env = tmp_path_factory.mktemp("env") / "venv"
-    venv.create(env, with_pip=True)
-    # Byte-compiling every dependency is a third of the install's time, and changes nothing
-    # the test looks at.
-    pip = (env / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile")
-    ok(run(*pip, dist["wheel"], cwd=env))
-    return env
+    return prepared.env
 
 
 @pytest.fixture(scope="module")

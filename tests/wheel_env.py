@@ -1,0 +1,101 @@
+"""The package as users install it, prepared while the rest of the suite runs.
+
+Building the wheel and installing it into a fresh virtual environment takes a minute or
+two, most of it waiting on the package index. ``tests/conftest.py`` starts the work in a
+background thread as soon as the packaging tests are collected, and ends it, with its
+temporary folder, when the session does; ``tests/test_packaging.py`` waits for it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import venv
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOT_SOURCE = shutil.ignore_patterns(
+    ".venv", ".git", "site", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
+    ".hypothesis", "node_modules",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    wheel: Path
+    sdist: Path
+    env: Path
+    """The virtual environment the wheel is installed in (not editable)."""
+
+
+def run(*args: str | Path, cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    """A command with the environment of a user's shell: no PYTHONPATH, no active venv."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    return subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, f"{result.args}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def prepare(work: Path) -> Prepared:
+    """``python -m build`` of a copy of the source tree (the sdist, then the wheel from it),
+    and the wheel installed into a fresh virtual environment as a user installs it."""
+    source = work / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    ok(run(sys.executable, "-m", "build", "--outdir", work / "dist", source, cwd=work))
+    (wheel,) = (work / "dist").glob("*.whl")
+    (sdist,) = (work / "dist").glob("*.tar.gz")
+    env = work / "venv"
+    venv.create(env, with_pip=True)
+    # Byte-compiling every dependency is a third of the install's time, and changes
+    # nothing the tests look at.
+    pip = (env / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile")
+    ok(run(*pip, wheel, cwd=work))
+    return Prepared(wheel, sdist, env)
+
+
+class _Background:
+    def __init__(self) -> None:
+        self.future: Future[Prepared] | None = None
+        self.work: Path | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.future is not None:
+            return
+        self.future = Future()
+        self.work = Path(tempfile.mkdtemp(prefix="pmkb-wheel-"))
+
+        def work(future: Future[Prepared], folder: Path) -> None:
+            try:
+                future.set_result(prepare(folder))
+            except BaseException as exc:  # handed to the test that waits for it
+                future.set_exception(exc)
+
+        self.thread = threading.Thread(target=work, args=(self.future, self.work), daemon=True)
+        self.thread.start()
+
+    def result(self) -> Prepared:
+        self.start()  # when the packaging tests run without the conftest hook
+        assert self.future is not None
+        return self.future.result(timeout=1200)
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.thread.join(timeout=1200)
+        if self.work is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+BACKGROUND = _Background()
