@@ -813,8 +813,8 @@ def test_the_repository_builds_both_editions_from_the_same_files(
 
     settings = read_project(ROOT / "mkdocs.yml").settings
     kb = load(find_reports(ROOT / "postmortems", settings), settings, ROOT)
-    hidden = [r for r in kb.reports if r.meta is not None and r.meta.visibility == "internal"]
-    shown = [r for r in kb.reports if r.meta is not None and r.meta.visibility == "public"]
+    hidden = [r for r in kb.reports if r.valid and r.meta.visibility == "internal"]
+    shown = [r for r in kb.reports if r.valid and r.meta.visibility == "public"]
     assert 3 <= len(shown) <= 4 and hidden
     monkeypatch.setenv("PMKB_EDITION", "public")
     out = tmp_path / "public"

@@ -58,7 +58,7 @@ def test_a_named_file_is_judged_where_the_site_has_it(site: Site) -> None:
         "docs/env.txt:1: error PM006 link-outside: the symbolic link leads to a file outside "
         "the docs folder; nothing there is read or published"
     )
-    assert result.stdout.splitlines()[-1] == "1 error, 0 warnings in 1 postmortem"
+    assert result.stdout.splitlines()[-1] == "1 error, 0 warnings, 0 notes in 1 postmortem"
 
 
 def test_messages_name_files_relative_to_the_project(site: Site, tmp_path: Path) -> None:

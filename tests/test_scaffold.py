@@ -302,9 +302,17 @@ def test_templates_are_neither_reports_nor_site_pages(site: Site) -> None:
     assert not is_report("templates/standard.md", Settings())
     assert not is_report("_t/standard.md", Settings(template_dir="_t", exclude=[]))
     assert is_report("templates/standard.md", Settings(template_dir="_t", exclude=[]))
-    shutil.copytree(TEMPLATES, site.docs / "templates")
-    site.build()
-    assert not (site.root / "site" / "templates").exists()
+    # In a reports folder below docs_dir, where MkDocs' own default exclusion of a
+    # top-level templates/ does not reach: a strict build neither publishes them nor
+    # refuses them as pages holding a report's fields (PM034).
+    site.configure("folder: postmortems\n")
+    shutil.copytree(TEMPLATES, site.docs / "postmortems" / "templates")
+    site.add("postmortems/2024/a.md", VALID)
+    site.build(strict=True)
+    assert not (site.root / "site" / "postmortems" / "templates").exists()
+    assert (site.root / "site" / "postmortems" / "2024" / "a" / "index.html").is_file()
+    check = pmkb("check", "--strict", cwd=site.root)
+    assert check.returncode == 0, check.stdout
 
 
 def test_without_template_files_the_built_in_ones_are_used(tmp_path: Path) -> None:

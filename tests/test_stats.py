@@ -87,7 +87,7 @@ def load_texts(tmp_path: Path, texts: dict[str, str]) -> list[Report]:
         path.write_text(text, encoding="utf-8")
         files.append((path, name))
     kb = load(files, Settings(), display_root=tmp_path)
-    assert all(r.meta is not None for r in kb.reports), kb.problems
+    assert all(r.valid for r in kb.reports), kb.problems
     return kb.reports
 
 

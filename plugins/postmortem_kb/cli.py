@@ -361,7 +361,7 @@ def run_check(args: argparse.Namespace) -> int:
             return EXIT_OK
     else:
         paths = list(args.paths)
-    chosen = _select(args.paths, project, settings)
+    chosen = _select(paths, project, settings)
     wanted, context = chosen.wanted, chosen.context
     keep = Keep.PAGES if args.policies else Keep.PROBLEMS  # policies read action items
     size = len(wanted) + len(context)
