@@ -275,10 +275,10 @@ def test_no_script_runs_on_any_page_in_chromium(
     search and Material's search showing the hostile incidents."""
     site_dir = built[edition]
     paths = pages_of(site_dir)
-    if edition == "public":  # the same pages as inside, with public summaries on reports
-        kinds = {next(iter(sorted(site_dir.glob(kind)))) for kind in PAGE_KINDS[2:]}
-        paths = sorted(kinds | set(site_dir.glob("2024/*/index.html")))
-        paths.append(site_dir / CONTROL_PAGE)
+    if edition == "public":
+        # The generated pages are those of the internal edition, from fewer reports (the
+        # HTML check reads them all); what differs is the reports' public summaries.
+        paths = [*sorted(site_dir.glob("2024/*/index.html")), site_dir / CONTROL_PAGE]
     with serve(site_dir) as base:
         for path in paths:
             page.goto(base + path.relative_to(site_dir).as_posix())
