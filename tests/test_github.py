@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import VALID
+from tests.conftest import VALID, pmkb
 
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = ROOT / ".github"
@@ -162,16 +162,6 @@ def test_codeowners_maps_postmortems_to_reviewers() -> None:
     assert owners["/postmortems/"] and all(o.startswith("@") for o in owners["/postmortems/"])
 
 
-def _pmkb(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "postmortem_kb", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_pre_commit_hook_runs_in_any_layout(tmp_path: Path) -> None:
     """The shipped hook cannot know the folder: it takes every Markdown file a commit
     changes, and pmkb keeps those that are reports of the configured knowledge base.
@@ -197,17 +187,17 @@ def test_pre_commit_hook_runs_in_any_layout(tmp_path: Path) -> None:
     assert "plugins/thing.py" not in selected and "docs/incidents-kb/2024/a.md" in selected
     program, *args = hook["entry"].split()
     assert program == "pmkb"
-    result = _pmkb([*args, *selected], tmp_path)
+    result = pmkb(*args, *selected, cwd=tmp_path)
     assert (result.returncode, result.stdout.strip()) == (
         0,
         "0 errors, 0 warnings, 0 notes in 1 postmortem",
     ), result.stdout + result.stderr
     (tmp_path / "docs/incidents-kb/2024/a.md").write_text(VALID.replace("## Timeline", "## T"))
-    broken = _pmkb([*args, *selected], tmp_path)
+    broken = pmkb(*args, *selected, cwd=tmp_path)
     assert broken.returncode == 1 and "docs/incidents-kb/2024/a.md:1: error PM101" in broken.stdout
-    folders = _pmkb([*args, "docs", "docs/incidents-kb/2024"], tmp_path)  # only the reports
+    folders = pmkb(*args, "docs", "docs/incidents-kb/2024", cwd=tmp_path)  # only the reports
     assert folders.returncode == 1 and folders.stdout.strip().endswith(" in 1 postmortem")
-    none = _pmkb([*args, "README.md", "docs/guide.md"], tmp_path)
+    none = pmkb(*args, "README.md", "docs/guide.md", cwd=tmp_path)
     assert (none.returncode, none.stdout.strip()) == (
         0,
         "0 errors, 0 warnings, 0 notes in 0 postmortems",
