@@ -15,9 +15,9 @@ GPL-3.0), and neither may this script's output.
 With ``--time N`` it times the lint (``lint_report``, the step that holds every
 language rule) per report on the corpus and on N synthetic reports
 (benchmarks/synthetic.py), in CPU time, against the lint of another checkout given with
-``--baseline`` (its ``plugins`` folder, e.g. main's), loaded beside this one in the
-same process: each version reads the reports itself, then the two lint them in turn,
-A B A B, nine passes each, and the median pass is reported.
+``--baseline`` (its source folder, ``src``, or ``plugins`` before the src layout), loaded
+beside this one in the same process: each version reads the reports itself, then the two
+lint them in turn, A B A B, nine passes each, and the median pass is reported.
 """
 
 from __future__ import annotations
@@ -172,7 +172,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="the corpus's data folder (*.md)")
     parser.add_argument("--time", type=int, metavar="N", help="time the lint instead, on N more")
-    parser.add_argument("--baseline", type=Path, help="another checkout's plugins folder")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout's source folder (src, or plugins before)"
+    )
     arguments = parser.parse_args()
     if not arguments.corpus.is_dir():
         parser.error(f"{arguments.corpus} is not a folder")

@@ -314,7 +314,7 @@ def test_this_repositorys_workflows_are_what_pmkb_init_writes() -> None:
     with the repository's own install command and the code paths it also watches."""
     settings = read_project(ROOT / "mkdocs.yml").settings
     layout = bootstrap.Layout("postmortems", settings, "overrides")
-    made = bootstrap.workflows(layout, "pip install -e .", ["plugins/**", "pyproject.toml"])
+    made = bootstrap.workflows(layout, "pip install -e .", ["src/**", "pyproject.toml"])
     for name, text in made.items():
         assert (ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8") == text, name
 

@@ -17,7 +17,7 @@ from tests.conftest import Site, report_text
 SVG_NS = "{http://www.w3.org/2000/svg}"
 CHARTS = ("incidents", "detect", "resolve", "actions", "tags", "services", "causes", "quarters")
 HOSTILE_TAG = "<b>x</b> & \"quoted\" 'single'"
-CSS = Path(__file__).resolve().parent.parent / "plugins" / "postmortem_kb" / "assets" / "pmkb.css"
+CSS = Path(__file__).resolve().parent.parent / "src" / "postmortem_kb" / "assets" / "pmkb.css"
 
 
 def svgs(page: str) -> dict[str, ET.Element]:

@@ -20,7 +20,7 @@ from tests.browser import serve
 from tests.wheel_env import BACKGROUND, Prepared, ok, run
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "plugins" / "postmortem_kb"
+PACKAGE = ROOT / "src" / "postmortem_kb"
 
 
 def run_time_files() -> set[str]:
@@ -50,7 +50,7 @@ def test_wheel_and_sdist_hold_every_run_time_file(dist: dict[str, Path]) -> None
     in_wheel = set(zipfile.ZipFile(dist["wheel"]).namelist())
     assert wanted <= in_wheel, sorted(wanted - in_wheel)
     with tarfile.open(dist["sdist"]) as archive:
-        top = f"postmortem_kb-{__version__}/plugins/"
+        top = f"postmortem_kb-{__version__}/src/"
         in_sdist = {n.removeprefix(top) for n in archive.getnames() if n.startswith(top)}
         assert wanted <= in_sdist, sorted(wanted - in_sdist)
         assert f"postmortem_kb-{__version__}/LICENSE" in archive.getnames()
