@@ -30,8 +30,8 @@ from pathlib import Path
 
 import yaml
 
-from postmortem_kb.scaffold import MONTHS
-from postmortem_kb.slugs import slugify
+from postmortem_kb.core.slugs import slugify
+from postmortem_kb.terminal.scaffold import MONTHS
 
 FALLBACK_DATE = date(2000, 1, 1)
 TITLE_CHARS = 90

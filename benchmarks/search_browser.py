@@ -91,7 +91,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from run import measure, project_config
 from synthetic import generate
 
-from postmortem_kb.catalog import FIELDS
+from postmortem_kb.site.catalog import FIELDS
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the repository, for the tests' browser helpers

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from postmortem_kb.scaffold import MONTHS
-from postmortem_kb.settings import DEFAULT_TEMPLATES
+from postmortem_kb.core.settings import DEFAULT_TEMPLATES
+from postmortem_kb.terminal.scaffold import MONTHS
 
 SERVICES = [
     "api-gateway",

@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin
 from playwright.sync_api import Browser
 
 from postmortem_kb import Settings, load
-from postmortem_kb.rules import Problem
+from postmortem_kb.core.rules import Problem
 
 # --- reproducible property tests ---------------------------------------------------------
 # In CI (the CI variable is set: GitHub sets it, .ci/run exports it) Hypothesis is

@@ -49,7 +49,7 @@ GATE_CODES = frozenset({"PM006", "PM030", "PM031", "PM032", "PM033", "PM034", "P
 
 def corpus_names() -> list[str]:
     """Every case's name as ``pmkb check`` prints it (control characters escaped)."""
-    from postmortem_kb.gate import printable
+    from postmortem_kb.core.gate import printable
 
     names = [
         p.relative_to(CORPUS).as_posix()

@@ -10,7 +10,7 @@ import pytest
 
 from postmortem_kb import RULES
 from postmortem_kb.cli import main
-from postmortem_kb.kb import RealPaths
+from postmortem_kb.core.kb import RealPaths
 from tests.conftest import VALID, pmkb
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_kb import RULES
-from postmortem_kb.gate import printable
+from postmortem_kb.core.gate import printable
 from tests.hostile import CORPUS, EXPECTED, GATE_CODES, corpus_names, layout, materialize
 
 FILES = corpus_names()

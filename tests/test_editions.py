@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-import postmortem_kb.edition as edition_module
-import postmortem_kb.pages as pages_module
+import postmortem_kb.core.edition as edition_module
+import postmortem_kb.core.workers as workers_module
 import postmortem_kb.plugin as plugin_module
-import postmortem_kb.workers as workers_module
+import postmortem_kb.site.pages as pages_module
 from postmortem_kb import Keep, Settings, load
-from postmortem_kb.config import ConfigError, settings_from_options
-from postmortem_kb.edition import (
+from postmortem_kb.analysis.patterns import newest_first
+from postmortem_kb.core.config import ConfigError, settings_from_options
+from postmortem_kb.core.edition import (
     Edition,
     EditionError,
     published,
@@ -33,11 +34,10 @@ from postmortem_kb.edition import (
     stylesheet_targets,
     withheld_files,
 )
-from postmortem_kb.kb import KnowledgeBase
-from postmortem_kb.patterns import newest_first
-from postmortem_kb.redact import check_mentions, public_copy
-from postmortem_kb.report import Report
-from postmortem_kb.workers import Workers
+from postmortem_kb.core.kb import KnowledgeBase
+from postmortem_kb.core.redact import check_mentions, public_copy
+from postmortem_kb.core.report import Report
+from postmortem_kb.core.workers import Workers
 from tests.conftest import Site, check_text, codes, report_text
 
 SITE_URL = "https://kb.example.com/postmortems/"
@@ -809,7 +809,7 @@ def test_the_repository_builds_both_editions_from_the_same_files(
     from mkdocs.config import load_config
 
     from postmortem_kb import find_reports
-    from postmortem_kb.config import read_project
+    from postmortem_kb.core.config import read_project
 
     settings = read_project(ROOT / "mkdocs.yml").settings
     kb = load(find_reports(ROOT / "postmortems", settings), settings, ROOT)

@@ -13,9 +13,9 @@ from icalendar import Calendar
 
 from postmortem_kb import find_reports, load
 from postmortem_kb.cli import main
-from postmortem_kb.config import read_project
-from postmortem_kb.edition import published
-from postmortem_kb.export import (
+from postmortem_kb.core.config import read_project
+from postmortem_kb.core.edition import published
+from postmortem_kb.terminal.export import (
     ACTION_COLUMNS,
     INCIDENT_COLUMNS,
     action_rows,

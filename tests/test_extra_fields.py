@@ -75,7 +75,7 @@ def test_a_declared_field_with_a_wrong_value_is_pm011_at_its_line(
     line = next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(f"{name}:"))
     assert (problem.code, problem.line) == ("PM011", line)
     assert problem.message.startswith(f"'{name}") and says in problem.message.lower()
-    from postmortem_kb.model import EXTRA_HINTS
+    from postmortem_kb.core.model import EXTRA_HINTS
 
     assert problem.hint == EXTRA_HINTS[kind]
 

@@ -12,7 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from postmortem_kb import Settings, load
-from postmortem_kb.feeds import FEED_SIZE, FeedSite, atom_feed, entry_id
+from postmortem_kb.site.feeds import FEED_SIZE, FeedSite, atom_feed, entry_id
 from tests.conftest import Site, report_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"

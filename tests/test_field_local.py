@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_kb import Settings, load
-from postmortem_kb.model import Frontmatter
+from postmortem_kb.core.model import Frontmatter
 from tests.conftest import VALID, Site, check_text, codes, pmkb
 
 BAD_START = VALID.replace('started: "2024-01-15T10:13:00Z"', "started: 10:13")

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from postmortem_kb import Settings
-from postmortem_kb.gate import walk_docs
-from postmortem_kb.kb import gate, reports_of
+from postmortem_kb.core.gate import walk_docs
+from postmortem_kb.core.kb import gate, reports_of
 from tests.conftest import VALID, Site, pmkb, report_text
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from postmortem_kb import bootstrap
 from postmortem_kb.cli import main
-from postmortem_kb.config import read_project, read_yaml
-from postmortem_kb.scaffold import BUILT_IN_TEMPLATES
+from postmortem_kb.core.config import read_project, read_yaml
+from postmortem_kb.terminal import init as bootstrap
+from postmortem_kb.terminal.scaffold import BUILT_IN_TEMPLATES
 from tests.conftest import VALID, pmkb
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,15 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from postmortem_kb import Settings, load
-from postmortem_kb.body import parse_tokens
-from postmortem_kb.catalog import build_catalog, build_index_json, index_documents
-from postmortem_kb.export import action_rows, as_csv, as_json, incident_rows
-from postmortem_kb.ical import due_items, render_calendar
-from postmortem_kb.limits import MAX_DEPTH, check_markdown
-from postmortem_kb.model import DEFAULT_DATES
-from postmortem_kb.pages import generate
-from postmortem_kb.policies import problems as policy_problems
-from postmortem_kb.stats import compute
+from postmortem_kb.analysis.policies import problems as policy_problems
+from postmortem_kb.analysis.stats import compute
+from postmortem_kb.core.body import parse_tokens
+from postmortem_kb.core.limits import MAX_DEPTH, check_markdown
+from postmortem_kb.core.model import DEFAULT_DATES
+from postmortem_kb.site.calendar import due_items, render_calendar
+from postmortem_kb.site.catalog import build_catalog, build_index_json, index_documents
+from postmortem_kb.site.pages import generate
+from postmortem_kb.terminal.export import action_rows, as_csv, as_json, incident_rows
 from tests.conftest import report_text
 
 LIMITS = settings(

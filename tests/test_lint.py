@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from postmortem_kb import Settings, find_reports, load
-from postmortem_kb.lint import (
+from postmortem_kb.core.checks.lint import (
     BLAMEFUL,
     COMMON_TRIGGERS,
     COUNTERFACTUAL,

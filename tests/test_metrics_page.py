@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from postmortem_kb import Settings, charts, find_reports, load
-from postmortem_kb.metrics_page import metrics_pages
+from postmortem_kb import Settings, find_reports, load
+from postmortem_kb.site import charts
+from postmortem_kb.site.metrics import metrics_pages
 from tests.conftest import Site, report_text
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 CHARTS = ("incidents", "detect", "resolve", "actions", "tags", "services", "causes", "quarters")
 HOSTILE_TAG = "<b>x</b> & \"quoted\" 'single'"
-CSS = Path(__file__).resolve().parent.parent / "src" / "postmortem_kb" / "assets" / "pmkb.css"
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "postmortem_kb"
+CSS = PACKAGE / "site" / "assets" / "pmkb.css"
 
 
 def svgs(page: str) -> dict[str, ET.Element]:

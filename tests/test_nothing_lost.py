@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-import postmortem_kb.workers as workers_module
+import postmortem_kb.core.workers as workers_module
 from postmortem_kb import Keep, find_reports, load
-from postmortem_kb.catalog import build_catalog, build_index_json, index_documents
-from postmortem_kb.config import read_project
-from postmortem_kb.ical import due_items, render_calendar
-from postmortem_kb.relate import similar_later
-from postmortem_kb.workers import Workers
+from postmortem_kb.analysis.relate import similar_later
+from postmortem_kb.core.config import read_project
+from postmortem_kb.core.workers import Workers
+from postmortem_kb.site.calendar import due_items, render_calendar
+from postmortem_kb.site.catalog import build_catalog, build_index_json, index_documents
 from tests.conftest import VALID, Site, pmkb
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -45,8 +45,10 @@ def dist(prepared: Prepared) -> dict[str, Path]:
 
 def test_wheel_and_sdist_hold_every_run_time_file(dist: dict[str, Path]) -> None:
     wanted = run_time_files()
-    assert {"postmortem_kb/assets/incident-search.js", "postmortem_kb/assets/pmkb.css"} <= wanted
-    assert {f"postmortem_kb/report_templates/{n}.md" for n in ("standard", "near-miss")} <= wanted
+    assets = {f"postmortem_kb/site/assets/{name}" for name in ("incident-search.js", "pmkb.css")}
+    assert assets <= wanted
+    templates = ("standard", "near-miss")
+    assert {f"postmortem_kb/terminal/report_templates/{n}.md" for n in templates} <= wanted
     in_wheel = set(zipfile.ZipFile(dist["wheel"]).namelist())
     assert wanted <= in_wheel, sorted(wanted - in_wheel)
     with tarfile.open(dist["sdist"]) as archive:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_kb import RULES, Settings, load
-from postmortem_kb.policies import POLICY_CODES, check_report, problems
+from postmortem_kb.analysis.policies import POLICY_CODES, check_report, problems
 from tests.conftest import Site, pmkb, report_text
 
 DAY = date(2024, 1, 15)

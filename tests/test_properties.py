@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from postmortem_kb import RULES, Settings, load
-from postmortem_kb.lint import _TODO, BLAMEFUL, VAGUE
-from postmortem_kb.rules import Problem
-from postmortem_kb.source import _construct, _FrontmatterLoader
+from postmortem_kb.core.checks.lint import _TODO, BLAMEFUL, VAGUE
+from postmortem_kb.core.rules import Problem
+from postmortem_kb.core.source import _construct, _FrontmatterLoader
 from tests.conftest import VALID
 
 BODY = VALID.split("---\n", 2)[2]

@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from postmortem_kb import KnowledgeBase, Settings, load
-from postmortem_kb.actions import collect, completion_rate, overdue
-from postmortem_kb.patterns import recurring
-from postmortem_kb.relate import link
-from postmortem_kb.slugs import slug_map, slugify
+from postmortem_kb.analysis.actions import collect, completion_rate, overdue
+from postmortem_kb.analysis.patterns import recurring
+from postmortem_kb.analysis.relate import link
+from postmortem_kb.core.slugs import slug_map, slugify
 from tests.conftest import report_text
 
 
@@ -232,7 +232,7 @@ SIMILAR_OF_ALL = """
 import sys
 from pathlib import Path
 from postmortem_kb import Settings, load
-from postmortem_kb.relate import link
+from postmortem_kb.analysis.relate import link
 folder = Path(sys.argv[1])
 files = [(path, path.name) for path in sorted(folder.glob("*.md"))]
 links = link(load(files, Settings(), folder).reports)

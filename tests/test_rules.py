@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_kb import RULES, Level, Settings, load
-from postmortem_kb.policies import POLICY_CODES
+from postmortem_kb.analysis.policies import POLICY_CODES
 from tests.conftest import VALID, check_text, codes
 
 ACTIONS_HEADER = "| ID | Action | Owner | Due Date | Priority | Status |"

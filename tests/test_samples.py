@@ -11,8 +11,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from postmortem_kb import KnowledgeBase, Settings, find_reports, load
-from postmortem_kb.model import ActionStatus, Severity
-from postmortem_kb.settings import DEFAULT_TEMPLATES
+from postmortem_kb.core.model import ActionStatus, Severity
+from postmortem_kb.core.settings import DEFAULT_TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
 

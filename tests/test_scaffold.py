@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from postmortem_kb import Settings, find_reports, is_report, load
-from postmortem_kb.body import parse_sections
-from postmortem_kb.scaffold import BUILT_IN_TEMPLATES, next_id, report_path, slug_of
-from postmortem_kb.settings import DEFAULT_TEMPLATES
-from postmortem_kb.source import read_source
+from postmortem_kb.core.body import parse_sections
+from postmortem_kb.core.settings import DEFAULT_TEMPLATES
+from postmortem_kb.core.source import read_source
+from postmortem_kb.terminal.scaffold import BUILT_IN_TEMPLATES, next_id, report_path, slug_of
 from tests.conftest import VALID, Site, pmkb
 
 ROOT = Path(__file__).resolve().parent.parent

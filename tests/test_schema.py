@@ -16,9 +16,9 @@ import jsonschema
 import pytest
 
 from postmortem_kb import Settings, find_reports
-from postmortem_kb.model import Frontmatter
-from postmortem_kb.schema import SCHEMA_DIALECT, frontmatter_schema, schema_text
-from postmortem_kb.source import read_source
+from postmortem_kb.core.model import Frontmatter
+from postmortem_kb.core.source import read_source
+from postmortem_kb.terminal.schema import SCHEMA_DIALECT, frontmatter_schema, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = [path for path, _ in find_reports(ROOT / "postmortems", Settings())]

@@ -15,9 +15,9 @@ from mkdocs.config import load_config
 from playwright.sync_api import Browser, Page, expect
 
 from postmortem_kb import Settings, load
-from postmortem_kb.catalog import FIELDS, build_index, index_documents, to_json
-from postmortem_kb.kb import find_reports
-from postmortem_kb.report import Keep
+from postmortem_kb.core.kb import find_reports
+from postmortem_kb.core.report import Keep
+from postmortem_kb.site.catalog import FIELDS, build_index, index_documents, to_json
 from tests.browser import serve
 
 ROOT = Path(__file__).resolve().parent.parent

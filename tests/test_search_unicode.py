@@ -7,7 +7,7 @@ import json
 
 from playwright.sync_api import Browser
 
-from postmortem_kb.catalog import build_index
+from postmortem_kb.site.catalog import build_index
 from tests.browser import serve
 from tests.conftest import Site, report_text
 

@@ -14,8 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from postmortem_kb import Report, Settings, load
-from postmortem_kb.model import ActionItem, ActionStatus
-from postmortem_kb.stats import (
+from postmortem_kb.analysis.stats import (
     ALL,
     Stats,
     as_csv,
@@ -30,6 +29,7 @@ from postmortem_kb.stats import (
     time_to_detect,
     time_to_resolve,
 )
+from postmortem_kb.core.model import ActionItem, ActionStatus
 from tests.conftest import pmkb, report_text
 
 TODAY = date(2024, 6, 30)

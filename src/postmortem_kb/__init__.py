@@ -5,10 +5,10 @@ The public API is small: :func:`load` a knowledge base from files, read its
 (:mod:`postmortem_kb.plugin`) and the ``pmkb`` command are thin layers over it.
 """
 
-from .kb import KnowledgeBase, find_reports, is_report, load
-from .report import Keep, Report, read_report
-from .rules import RULES, Level, Problem, Rule
-from .settings import Settings
+from postmortem_kb.core.kb import KnowledgeBase, find_reports, is_report, load
+from postmortem_kb.core.report import Keep, Report, read_report
+from postmortem_kb.core.rules import RULES, Level, Problem, Rule
+from postmortem_kb.core.settings import Settings
 
 __version__ = "0.1.0"
 

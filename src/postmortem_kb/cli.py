@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from . import __version__, bootstrap, export, overdue, policies, scaffold, stats
-from .config import ConfigError, Project, read_project
-from .edition import Edition, EditionError, published, resolve_edition
-from .gate import Refusal, docs_exclusion
-from .ical import action_calendar
-from .kb import (
+from postmortem_kb import __version__
+from postmortem_kb.analysis import policies, stats
+from postmortem_kb.core.config import ConfigError, Project, read_project
+from postmortem_kb.core.edition import Edition, EditionError, published, resolve_edition
+from postmortem_kb.core.gate import Refusal, docs_exclusion
+from postmortem_kb.core.kb import (
     KnowledgeBase,
     collector_paused,
     display_path,
@@ -29,13 +29,16 @@ from .kb import (
     load,
     reports_of,
 )
-from .model import Severity, parse_calendar_date
-from .output import FORMATTERS
-from .report import Keep
-from .rules import FAILING, LEVEL_MEANINGS, RULES
-from .schema import schema_text
-from .settings import Settings
-from .workers import Workers
+from postmortem_kb.core.model import Severity, parse_calendar_date
+from postmortem_kb.core.report import Keep
+from postmortem_kb.core.rules import FAILING, LEVEL_MEANINGS, RULES
+from postmortem_kb.core.settings import Settings
+from postmortem_kb.core.workers import Workers
+from postmortem_kb.site.calendar import action_calendar
+from postmortem_kb.terminal import export, overdue, scaffold
+from postmortem_kb.terminal import init as bootstrap
+from postmortem_kb.terminal.problems import FORMATTERS
+from postmortem_kb.terminal.schema import schema_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13
@@ -243,7 +246,7 @@ class Selection:
 
 def _select(paths: Sequence[Path], project: Project | None, settings: Settings) -> Selection:
     """The files named on the command line, or the whole knowledge base, through the
-    publish gate exactly as the site build takes them (:func:`~postmortem_kb.kb.gate`).
+    publish gate exactly as the site build takes them (:func:`~postmortem_kb.core.kb.gate`).
 
     A named file or folder inside the project's docs folder is judged where the site
     has it; one outside is judged on its own (a folder as its own docs folder; a file

@@ -1,10 +1,10 @@
 """The ``postmortems`` MkDocs plugin: a thin adapter between MkDocs and the core.
 
-It hands MkDocs' files to :func:`postmortem_kb.kb.load`, logs every problem
+It hands MkDocs' files to :func:`postmortem_kb.core.kb.load`, logs every problem
 through the plugin logger (so ``mkdocs build --strict`` fails on them), renders
 the header of each report page and adds the generated index pages, feeds and
 calendar. Everything after the checks is built from the edition's published
-knowledge base (:func:`postmortem_kb.edition.published`); in the public edition
+knowledge base (:func:`postmortem_kb.core.edition.published`); in the public edition
 the files of internal reports are removed from the build before MkDocs sees them.
 """
 
@@ -31,13 +31,11 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .catalog import build_catalog, build_index_json, index_documents, to_json
-from .config import ConfigError, settings_from_options
-from .edition import Edition, published, stylesheet_targets, withheld_files
-from .feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
-from .gate import DocsWalk, docs_exclusion, printable
-from .ical import ICS_FILE, due_items, render_calendar
-from .kb import (
+from postmortem_kb.analysis.relate import Links, link_later
+from postmortem_kb.core.config import ConfigError, settings_from_options
+from postmortem_kb.core.edition import Edition, published, stylesheet_targets, withheld_files
+from postmortem_kb.core.gate import DocsWalk, docs_exclusion, printable
+from postmortem_kb.core.kb import (
     KnowledgeBase,
     ReportCache,
     display_path,
@@ -47,14 +45,16 @@ from .kb import (
     load,
     problem_of,
 )
-from .output import line_of
-from .pages import fill_fragments, generate
-from .relate import Links, link_later
-from .report import Keep, Report, report_signature
-from .rules import FAILING, Finding, Level, Problem
-from .settings import Settings
-from .view import header_context, related_context, severity_class, src_uri
-from .workers import Workers
+from postmortem_kb.core.report import Keep, Report, report_signature
+from postmortem_kb.core.rules import FAILING, Finding, Level, Problem
+from postmortem_kb.core.settings import Settings
+from postmortem_kb.core.workers import Workers
+from postmortem_kb.site.calendar import ICS_FILE, due_items, render_calendar
+from postmortem_kb.site.catalog import build_catalog, build_index_json, index_documents, to_json
+from postmortem_kb.site.feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
+from postmortem_kb.site.pages import fill_fragments, generate
+from postmortem_kb.site.render import header_context, related_context, severity_class, src_uri
+from postmortem_kb.terminal.problems import line_of
 
 log = get_plugin_logger(__name__)
 
@@ -83,7 +83,7 @@ def lunr_js_path() -> Path:
 PLAIN_TEXT_RULES = frozenset({"PM039", "PM040"})
 """Problems of Markdown the renderer cannot survive: such a page is shown as written."""
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parent / "site"
 STYLESHEET = "assets/postmortem-kb/pmkb.css"
 SEARCH_SCRIPT = "assets/postmortem-kb/incident-search.js"
 LUNR_SCRIPT = "assets/postmortem-kb/lunr.js"
@@ -207,7 +207,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         MkDocs found the files by walking docs_dir and following its links; the gate
         walks it the same way without following what leads out, and refuses special
         files, second names, garbled names and reports under names MkDocs publishes
-        otherwise (:mod:`postmortem_kb.gate`). Deny by default: a file MkDocs found and
+        otherwise (:mod:`postmortem_kb.core.gate`). Deny by default: a file MkDocs found and
         the gate never saw (below a refused folder) is removed too.
         """
         default = docs_exclusion()

@@ -1,0 +1,233 @@
+"""A postmortem as the knowledge base sees it: metadata, sections, tables, findings.
+
+A report is produced for every file, broken or not, so nothing is ever dropped:
+what could not be read is reported as a finding and shown on the page, and the
+rest of the report is still used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+from pathlib import Path, PurePosixPath
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+from postmortem_kb.core.body import Section, normalise_heading, parse_tokens, sections_of
+from postmortem_kb.core.checks.lint import lint_report
+from postmortem_kb.core.checks.validate import (
+    check_frontmatter,
+    check_sections,
+    read_action_items,
+    read_timeline,
+)
+from postmortem_kb.core.limits import check_markdown
+from postmortem_kb.core.model import ActionItem, Frontmatter, Metadata, Status, TimelineEntry
+from postmortem_kb.core.rules import Finding, Problem
+from postmortem_kb.core.settings import Settings
+from postmortem_kb.core.source import Source, read_source
+from postmortem_kb.core.wording import Wording
+
+if TYPE_CHECKING:
+    from postmortem_kb.core.redact import Disclosure
+
+SUMMARY_SECTIONS = ("Executive Summary", "Incident Summary", "Summary", "What Almost Happened")
+"""Sections whose text the incident catalog shows, in order of preference per template."""
+SUMMARY_KEYS = frozenset(name.casefold() for name in SUMMARY_SECTIONS)
+
+CROSS_CHECKED_KEYS = frozenset({"id", "related", "not_related"})
+"""Frontmatter keys whose lines the checks across reports name (PM020 to PM026)."""
+
+
+class Keep(Enum):
+    """How much of a report stays once it is checked (see :meth:`Report.make_lean`)."""
+
+    ALL = "all"
+    """Everything read, the text included."""
+    PAGES = "pages"
+    """What the site's pages, indexes and feeds use; a page reads its text again."""
+    PROBLEMS = "problems"
+    """What the checks across reports use: enough for ``pmkb check``."""
+
+
+@dataclass(slots=True, eq=False)
+class Report:
+    path: Path
+    rel: str
+    """Path relative to the reports folder, with '/' separators."""
+    source: Source
+    meta: Metadata = field(default_factory=Metadata)
+    """The frontmatter's values: a :class:`Frontmatter` when all are valid, else the
+    valid ones (see :func:`postmortem_kb.core.checks.validate.valid_part`)."""
+    invalid: frozenset[str] = frozenset()
+    """Dotted names of the fields whose written values are invalid: unknown, not empty."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """The values of the fields the knowledge base declares (``extra_fields``)."""
+    sections: list[Section] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    action_items: list[ActionItem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    disclosure: Disclosure | None = None
+    """What the public edition would show of it, kept when its text is dropped (PM023)."""
+    wording: Wording | None = None
+    """What similar incidents and the search read of its text, kept when the text is dropped."""
+
+    @property
+    def valid(self) -> bool:
+        """Whether every frontmatter value is valid (the public edition needs it)."""
+        return isinstance(self.meta, Frontmatter) and not self.invalid
+
+    @property
+    def id(self) -> str | None:
+        return self.meta.id
+
+    @property
+    def title(self) -> str:
+        return self.meta.title or Path(self.rel).stem
+
+    @property
+    def incident_date(self) -> date | None:
+        return self.meta.date
+
+    @property
+    def status(self) -> Status | None:
+        return self.meta.status
+
+    @property
+    def duration(self) -> timedelta | None:
+        return self.meta.impact.duration if self.meta.impact is not None else None
+
+    def unknown(self, name: str) -> bool:
+        """Whether field ``name`` (dotted, e.g. ``impact.started``) had an invalid value."""
+        return name in self.invalid
+
+    @property
+    def text(self) -> str:
+        """The file's text (read again if :meth:`make_lean` dropped it)."""
+        return self.source.full_text()[0]
+
+    @property
+    def body(self) -> str:
+        """The text after the frontmatter (read again if :meth:`make_lean` dropped it)."""
+        return self.source.full_text()[1]
+
+    def make_lean(self, keep: Keep) -> None:
+        """Forget what only reading and checking needed, before the report travels
+        between processes or waits in memory among thousands.
+
+        Unless ``keep`` is :attr:`Keep.ALL`, the scalars as written go, the raw data once
+        the model holds it, and the text (:attr:`text` and :attr:`body` read it again).
+        :attr:`Keep.PAGES` keeps the metadata, timeline, action items, key lines and
+        findings, and of the sections the summaries the catalog shows.
+        :attr:`Keep.PROBLEMS` keeps the metadata, the findings and the lines of the
+        keys that the checks across reports name; :attr:`Keep.PAGES` also keeps the
+        :attr:`wording`.
+        """
+        if keep is Keep.ALL:
+            return
+        self.source.scalars = {}
+        self.source.data = None
+        self.source.drop_text()
+        if keep is Keep.PAGES:
+            self.sections = [s for s in self.sections if s.key in SUMMARY_KEYS]
+            return
+        self.sections, self.timeline, self.action_items = [], [], []
+        self.wording = None
+        lines = self.source.key_lines
+        self.source.key_lines = {loc: lines[loc] for loc in lines if loc[0] in CROSS_CHECKED_KEYS}
+
+    def section(self, name: str) -> Section | None:
+        wanted = normalise_heading(name)
+        return next((s for s in self.sections if s.key == wanted), None)
+
+
+def _outside_link(path: Path, rel: str) -> Source | None:
+    """A source standing for a file whose real location is outside its folder."""
+    depth = len(PurePosixPath(rel).parts)
+    try:
+        # Without a link below the folder the file is inside it: one lstat call per
+        # level, where resolving both paths costs one per part from the filesystem root.
+        part = os.fspath(path)
+        for _ in range(max(depth, 1)):  # the file, then each folder below the reports folder
+            if os.path.islink(part):
+                break
+            part = os.path.dirname(part)
+        else:
+            return None
+        root = path.parents[depth - 1] if depth else path.parent
+        inside = path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        inside = False
+    if inside:
+        return None
+    finding = Finding("PM006", 1, "the file leads outside the reports folder and is not read")
+    return Source(path=path, findings=[finding])
+
+
+def read_report(
+    path: Path, rel: str, settings: Settings, timings: dict[str, float] | None = None
+) -> Report:
+    """Read and check one file on its own (links between reports are checked later).
+
+    ``timings``, when given, accumulates seconds spent parsing (the frontmatter's
+    checks included) and validating.
+    """
+    started = perf_counter()
+    report = read_metadata(path, rel, settings)
+    source = report.source
+    tokens = parse_tokens(source.body)
+    report.sections = sections_of(tokens, source.body, source.body_offset)
+    parsed = perf_counter()
+    report.findings.extend(check_sections(report, settings))
+    report.timeline, findings = read_timeline(report, settings.dates())
+    report.findings.extend(findings)
+    report.action_items, findings = read_action_items(report, settings.dates())
+    report.findings.extend(findings)
+    report.findings.extend(lint_report(report, tokens))
+    report.findings.extend(check_markdown(source.body, tokens, source.body_offset))
+    if timings is not None:
+        timings["parse"] = timings.get("parse", 0.0) + parsed - started
+        timings["validate"] = timings.get("validate", 0.0) + perf_counter() - parsed
+    return report
+
+
+def read_metadata(
+    path: Path, rel: str, settings: Settings, timings: dict[str, float] | None = None
+) -> Report:
+    """Read one file's frontmatter, not its body: enough for the checks across reports
+    (ids, ``related`` links, visibility), not for the file's own problems.
+
+    ``pmkb check`` reads the rest of the knowledge base this way when it is asked about
+    a few files: their problems are the ones it reports.
+    """
+    started = perf_counter()
+    source = _outside_link(path, rel) or read_source(path)
+    report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
+    checked = check_frontmatter(source, settings)
+    report.meta, report.invalid, report.extra = checked.meta, checked.invalid, checked.extra
+    report.findings.extend(checked.findings)
+    if timings is not None:
+        timings["parse"] = timings.get("parse", 0.0) + perf_counter() - started
+    return report
+
+
+def report_signature(report: Report, problems: Iterable[Problem]) -> str:
+    """What the generated pages, catalog and feeds take from one report, as text.
+
+    Two builds whose reports have equal signatures produce the same generated files,
+    so ``mkdocs serve`` can reuse them after an edit elsewhere in a report's body.
+    Line numbers are left out: an edit above a table moves lines, not content.
+    """
+    meta = (report.meta.model_dump_json(), sorted(report.invalid), repr(report.extra))
+    summaries = [(s.title, s.text) for s in report.sections if s.key in SUMMARY_KEYS]
+    items = [
+        (i.id, i.action, i.owner, i.due, i.priority, i.status, i.issue, i.notes, i.completed)
+        for i in report.action_items
+    ]
+    found = sorted((p.code, str(p.level)) for p in problems)
+    wording = report.wording
+    words = sorted(wording.counts.items()) if wording is not None else None
+    return repr((report.rel, report.title, meta, summaries, items, found, words))
