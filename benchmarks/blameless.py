@@ -122,10 +122,18 @@ def load_baseline(plugins: Path) -> ModuleType:
     return package
 
 
+def _module(package: ModuleType, dotted: str) -> ModuleType:
+    """A module of ``package`` by its name in the sub-package layout, else by its name in
+    the flat layout before it (``core.checks.lint``, then ``lint``)."""
+    try:
+        return importlib.import_module(f"{package.__name__}.{dotted}")
+    except ModuleNotFoundError:
+        return importlib.import_module(f"{package.__name__}.{dotted.rsplit('.', 1)[-1]}")
+
+
 def linters(package: ModuleType, folder: Path) -> Callable[[], None]:
     """A pass of ``package``'s lint over the reports in ``folder``, read by it."""
-    body = importlib.import_module(f"{package.__name__}.body")
-    lint = importlib.import_module(f"{package.__name__}.lint")
+    body, lint = (_module(package, name) for name in ("core.body", "core.checks.lint"))
     settings = package.Settings()
     reports = [
         package.read_report(p, rel, settings) for p, rel in package.find_reports(folder, settings)

@@ -23,6 +23,7 @@ import postmortem_kb.core.edition as edition_module
 import postmortem_kb.core.workers as workers_module
 import postmortem_kb.plugin as plugin_module
 import postmortem_kb.site.pages as pages_module
+import postmortem_kb.site.pages.writer as writer_module
 from postmortem_kb import Keep, Settings, load
 from postmortem_kb.analysis.patterns import newest_first
 from postmortem_kb.core.config import ConfigError, settings_from_options
@@ -468,9 +469,9 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
             lambda kb, today, url_of, prefix: real_generate(everything(), today, url_of, prefix),
         )
     elif name == "pattern pages":
-        real_group = pages_module.group_by
+        real_group = writer_module.group_by
         patch.setattr(
-            pages_module,
+            writer_module,
             "group_by",
             lambda reports, values: real_group(newest_first(everything().reports), values),
         )

@@ -17,9 +17,6 @@ from postmortem_kb import Report, Settings, load
 from postmortem_kb.analysis.stats import (
     ALL,
     Stats,
-    as_csv,
-    as_json,
-    as_text,
     closed_on,
     compute,
     is_overdue_on,
@@ -30,6 +27,7 @@ from postmortem_kb.analysis.stats import (
     time_to_resolve,
 )
 from postmortem_kb.core.model import ActionItem, ActionStatus
+from postmortem_kb.terminal.figures import as_csv, as_json, as_text
 from tests.conftest import pmkb, report_text
 
 TODAY = date(2024, 6, 30)

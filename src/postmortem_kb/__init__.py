@@ -6,7 +6,8 @@ The public API is small: :func:`load` a knowledge base from files, read its
 """
 
 from postmortem_kb.core.kb import KnowledgeBase, find_reports, is_report, load
-from postmortem_kb.core.report import Keep, Report, read_report
+from postmortem_kb.core.reading import read_report
+from postmortem_kb.core.report import Keep, Report
 from postmortem_kb.core.rules import RULES, Level, Problem, Rule
 from postmortem_kb.core.settings import Settings
 

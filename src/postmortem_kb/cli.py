@@ -36,6 +36,7 @@ from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
 from postmortem_kb.site.calendar import action_calendar
 from postmortem_kb.terminal import export, overdue, scaffold
+from postmortem_kb.terminal import figures as stats_output
 from postmortem_kb.terminal import init as bootstrap
 from postmortem_kb.terminal.problems import FORMATTERS
 from postmortem_kb.terminal.schema import schema_text
@@ -213,7 +214,11 @@ def _add_authoring_commands(commands: argparse._SubParsersAction) -> None:  # ty
     )
 
 
-STATS_FORMATS = {"text": stats.as_text, "json": stats.as_json, "csv": stats.as_csv}
+STATS_FORMATS = {
+    "text": stats_output.as_text,
+    "json": stats_output.as_json,
+    "csv": stats_output.as_csv,
+}
 
 
 def _day(text: str) -> date:

@@ -28,8 +28,9 @@ from postmortem_kb.core.gate import (
     printable,
     walk_docs,
 )
+from postmortem_kb.core.reading import read_metadata, read_report
 from postmortem_kb.core.redact import check_mentions, disclosure_of, meant_public
-from postmortem_kb.core.report import Keep, Report, read_metadata, read_report
+from postmortem_kb.core.report import Keep, Report
 from postmortem_kb.core.rules import RULES, Finding, Level, Problem
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.wording import wording_of

@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 
 from postmortem_kb.core.body import MAX_NESTING, normalise_heading, parse_sections
 from postmortem_kb.core.escape import markdown_text
-from postmortem_kb.core.report import SUMMARY_SECTIONS, Report
+from postmortem_kb.core.report import Disclosure, Report, summary_key
 from postmortem_kb.core.rules import Finding
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.source import Source
@@ -169,9 +169,7 @@ def _published_body(body: str, drop: set[str], public_summary: str | None) -> st
         return body
     headings = _headings(body)
     present = {heading.key for heading in headings if heading.level == 2}
-    summary_key = next(
-        (key for key in map(normalise_heading, SUMMARY_SECTIONS) if key in present), None
-    )
+    summary = summary_key(present)
     if not (drop & present) and public_summary is None:
         return body
     lines = body.split("\n")
@@ -179,7 +177,7 @@ def _published_body(body: str, drop: set[str], public_summary: str | None) -> st
     replaced = False
     for position, heading in enumerate(headings):
         end = headings[position + 1].start if position + 1 < len(headings) else len(lines)
-        if heading.level == 2 and public_summary is not None and heading.key == summary_key:
+        if heading.level == 2 and public_summary is not None and heading.key == summary:
             if not replaced:
                 kept += [*lines[heading.start : heading.end], "", public_summary, ""]
                 replaced = True
@@ -282,20 +280,6 @@ def _whole(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
     return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
-
-
-@dataclass(frozen=True, slots=True)
-class Disclosure:
-    """What the public edition would show of a report: all that rule PM023 reads.
-
-    Taken while the report's text is at hand, so a lean report (read in a worker
-    process, its text dropped) can still be checked against every other report.
-    """
-
-    texts: tuple[str, ...]
-    """Every text the public edition shows (:func:`published_strings`)."""
-    links: frozenset[str]
-    """Docs paths the published body links to or embeds (:func:`link_targets`)."""
 
 
 def disclosure_of(report: Report, settings: Settings) -> Disclosure:

@@ -7,39 +7,63 @@ rest of the report is still used.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
-from pathlib import Path, PurePosixPath
-from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from postmortem_kb.core.body import Section, normalise_heading, parse_tokens, sections_of
-from postmortem_kb.core.checks.lint import lint_report
-from postmortem_kb.core.checks.validate import (
-    check_frontmatter,
-    check_sections,
-    read_action_items,
-    read_timeline,
-)
-from postmortem_kb.core.limits import check_markdown
+from postmortem_kb.core.body import Section, normalise_heading
 from postmortem_kb.core.model import ActionItem, Frontmatter, Metadata, Status, TimelineEntry
 from postmortem_kb.core.rules import Finding, Problem
-from postmortem_kb.core.settings import Settings
-from postmortem_kb.core.source import Source, read_source
-from postmortem_kb.core.wording import Wording
-
-if TYPE_CHECKING:
-    from postmortem_kb.core.redact import Disclosure
+from postmortem_kb.core.source import Source
 
 SUMMARY_SECTIONS = ("Executive Summary", "Incident Summary", "Summary", "What Almost Happened")
 """Sections whose text the incident catalog shows, in order of preference per template."""
 SUMMARY_KEYS = frozenset(name.casefold() for name in SUMMARY_SECTIONS)
+_SUMMARY_ORDER = tuple(normalise_heading(name) for name in SUMMARY_SECTIONS)
+
+
+def summary_key(present: Iterable[str]) -> str | None:
+    """The heading key of the section that stands for a report's summary: the first of
+    :data:`SUMMARY_SECTIONS` among ``present`` (the one place this choice is made)."""
+    keys = set(present)
+    return next((key for key in _SUMMARY_ORDER if key in keys), None)
+
 
 CROSS_CHECKED_KEYS = frozenset({"id", "related", "not_related"})
 """Frontmatter keys whose lines the checks across reports name (PM020 to PM026)."""
+
+
+@dataclass(slots=True)
+class Wording:
+    """What similarity needs of a report's text, small enough to travel between processes
+    (made by :func:`postmortem_kb.core.wording.wording_of`)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    """How often each term occurs in the report's text."""
+    length: int = 0
+    """Terms counted, for length normalisation."""
+    written: dict[str, str] = field(default_factory=dict)
+    """How each term is most often written in the report, for reasons in words."""
+    phrases: frozenset[tuple[str, str]] = frozenset()
+    """Pairs of adjacent terms in the title, root cause and summary."""
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """What the public edition would show of a report: all that rule PM023 reads
+    (made by :func:`postmortem_kb.core.redact.disclosure_of`).
+
+    Taken while the report's text is at hand, so a lean report (read in a worker
+    process, its text dropped) can still be checked against every other report.
+    """
+
+    texts: tuple[str, ...]
+    """Every text the public edition shows (``redact.published_strings``)."""
+    links: frozenset[str]
+    """Docs paths the published body links to or embeds (``redact.link_targets``)."""
 
 
 class Keep(Enum):
@@ -143,75 +167,12 @@ class Report:
         wanted = normalise_heading(name)
         return next((s for s in self.sections if s.key == wanted), None)
 
-
-def _outside_link(path: Path, rel: str) -> Source | None:
-    """A source standing for a file whose real location is outside its folder."""
-    depth = len(PurePosixPath(rel).parts)
-    try:
-        # Without a link below the folder the file is inside it: one lstat call per
-        # level, where resolving both paths costs one per part from the filesystem root.
-        part = os.fspath(path)
-        for _ in range(max(depth, 1)):  # the file, then each folder below the reports folder
-            if os.path.islink(part):
-                break
-            part = os.path.dirname(part)
-        else:
-            return None
-        root = path.parents[depth - 1] if depth else path.parent
-        inside = path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a link loop
-        inside = False
-    if inside:
-        return None
-    finding = Finding("PM006", 1, "the file leads outside the reports folder and is not read")
-    return Source(path=path, findings=[finding])
-
-
-def read_report(
-    path: Path, rel: str, settings: Settings, timings: dict[str, float] | None = None
-) -> Report:
-    """Read and check one file on its own (links between reports are checked later).
-
-    ``timings``, when given, accumulates seconds spent parsing (the frontmatter's
-    checks included) and validating.
-    """
-    started = perf_counter()
-    report = read_metadata(path, rel, settings)
-    source = report.source
-    tokens = parse_tokens(source.body)
-    report.sections = sections_of(tokens, source.body, source.body_offset)
-    parsed = perf_counter()
-    report.findings.extend(check_sections(report, settings))
-    report.timeline, findings = read_timeline(report, settings.dates())
-    report.findings.extend(findings)
-    report.action_items, findings = read_action_items(report, settings.dates())
-    report.findings.extend(findings)
-    report.findings.extend(lint_report(report, tokens))
-    report.findings.extend(check_markdown(source.body, tokens, source.body_offset))
-    if timings is not None:
-        timings["parse"] = timings.get("parse", 0.0) + parsed - started
-        timings["validate"] = timings.get("validate", 0.0) + perf_counter() - parsed
-    return report
-
-
-def read_metadata(
-    path: Path, rel: str, settings: Settings, timings: dict[str, float] | None = None
-) -> Report:
-    """Read one file's frontmatter, not its body: enough for the checks across reports
-    (ids, ``related`` links, visibility), not for the file's own problems.
-
-    ``pmkb check`` reads the rest of the knowledge base this way when it is asked about
-    a few files: their problems are the ones it reports.
-    """
-    started = perf_counter()
-    source = _outside_link(path, rel) or read_source(path)
-    report = Report(path=path, rel=rel, source=source, findings=list(source.findings))
-    checked = check_frontmatter(source, settings)
-    report.meta, report.invalid, report.extra = checked.meta, checked.invalid, checked.extra
-    report.findings.extend(checked.findings)
-    if timings is not None:
-        timings["parse"] = timings.get("parse", 0.0) + perf_counter() - started
-    return report
+    def summary(self) -> Section | None:
+        """The summary section the catalog, the feeds and the exports show (see
+        :func:`summary_key`): the first of them that has text."""
+        with_text = [key for key in _SUMMARY_ORDER if (s := self.section(key)) and s.text]
+        key = summary_key(with_text)
+        return self.section(key) if key is not None else None
 
 
 def report_signature(report: Report, problems: Iterable[Problem]) -> str:

@@ -122,6 +122,42 @@ class ExtraField(BaseModel):
 _EXTRA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
+INCIDENT_COLUMNS = (
+    "id",
+    "title",
+    "date",
+    "severity",
+    "status",
+    "template",
+    "near_miss",
+    "visibility",
+    "tags",
+    "services",
+    "authors",
+    "root_cause_category",
+    "root_cause_summary",
+    "started",
+    "detected",
+    "resolved",
+    "duration_minutes",
+    "users_affected",
+    "requests_failed",
+    "support_tickets",
+    "revenue_usd",
+    "sla_breached",
+    "data_loss",
+    "related",
+    "similar",
+    "summary",
+    "action_items",
+    "open_action_items",
+    "overdue_action_items",
+    "path",
+)
+"""The columns of ``pmkb export`` (incidents): fixed, so no declared extra field may take
+one of their names."""
+
+
 class Policies(BaseModel):
     """Review policies: checked only by ``pmkb check --policies`` and, when
     ``show_on_site`` is set, listed on the action-items page; never in the build log."""
@@ -291,10 +327,6 @@ class Settings(BaseModel):
     def _extra_fields(cls, value: object) -> object:
         if not isinstance(value, dict):
             return value
-        from postmortem_kb.terminal.export import (
-            INCIDENT_COLUMNS,  # here: the export module imports this one
-        )
-
         taken = set(Frontmatter.model_fields) | set(INCIDENT_COLUMNS)
         declared: dict[str, object] = {}
         for name, spec in value.items():

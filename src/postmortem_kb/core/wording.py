@@ -21,17 +21,16 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
 
 from lunr.stemmer import stemmer
 from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
 from lunr.trimmer import trimmer
 
-if TYPE_CHECKING:
-    from postmortem_kb.core.report import Report
+from postmortem_kb.core.report import SUMMARY_KEYS, Report, Wording
+
+__all__ = ["Wording", "idf", "stem", "terms_of", "texts_of", "wording_of", "words"]
 
 _APOSTROPHE = "\u2019"
 _WORD = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
@@ -91,26 +90,10 @@ def terms_of(text: str) -> list[str]:
     return [term for _, term in words(text) if term is not None]
 
 
-@dataclass(slots=True)
-class Wording:
-    """What similarity needs of a report's text, small enough to travel between processes."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    """How often each term occurs in the report's text."""
-    length: int = 0
-    """Terms counted, for length normalisation."""
-    written: dict[str, str] = field(default_factory=dict)
-    """How each term is most often written in the report, for reasons in words."""
-    phrases: frozenset[tuple[str, str]] = frozenset()
-    """Pairs of adjacent terms in the title, root cause and summary."""
-
-
 def texts_of(report: Report) -> tuple[list[str], list[str]]:
     """The report's texts: first the ones that tell what happened and why (title, root
     cause, summary, the root-cause sections), then the rest (contributing factors,
     other sections, action items), the timeline left out."""
-    from postmortem_kb.core.report import SUMMARY_KEYS
-
     meta = report.meta
     telling: list[str] = [report.title]
     rest: list[str] = []

@@ -26,7 +26,7 @@ from lunr.token import Token
 from postmortem_kb.analysis.patterns import newest_first
 from postmortem_kb.analysis.relate import K1
 from postmortem_kb.core.model import Severity, Status
-from postmortem_kb.core.report import SUMMARY_SECTIONS, Report
+from postmortem_kb.core.report import Report
 from postmortem_kb.core.slugs import normalise
 from postmortem_kb.core.wording import idf, stem
 
@@ -69,11 +69,8 @@ def shorten(text: str, limit: int) -> str:
 
 
 def summary_of(report: Report) -> str:
-    for name in SUMMARY_SECTIONS:
-        section = report.section(name)
-        if section is not None and section.text:
-            return shorten(plain_text(section.text), SUMMARY_CHARS)
-    return ""
+    section = report.summary()
+    return shorten(plain_text(section.text), SUMMARY_CHARS) if section is not None else ""
 
 
 def entry(report: Report, url: str, today: date) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import drawsvg as draw
 
-from postmortem_kb.analysis.stats import format_minutes
+from postmortem_kb.core.units import format_minutes
 
 WIDTH = 720
 FONT = 12

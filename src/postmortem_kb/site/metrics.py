@@ -21,14 +21,13 @@ from postmortem_kb.analysis.stats import (
     Stats,
     Window,
     compute,
-    format_minutes,
     month_label,
     month_of,
     months,
-    plural,
 )
 from postmortem_kb.core.model import Severity
 from postmortem_kb.core.report import Report
+from postmortem_kb.core.units import format_minutes, plural
 from postmortem_kb.site import charts
 from postmortem_kb.site.charts import Category, Row, Series
 

@@ -9,20 +9,15 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
 from postmortem_kb.analysis.relate import Links
-from postmortem_kb.analysis.stats import format_minutes
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.rules import Level, Problem
 from postmortem_kb.core.settings import ExtraField
-
-
-def format_duration(value: timedelta | None) -> str:
-    """``47 min``, ``2 h 05 min``, ``3 d 4 h``: durations as incident reviews say them."""
-    return "" if value is None else format_minutes(value.total_seconds() / 60)
+from postmortem_kb.core.units import format_duration
 
 
 def src_uri(report: Report, folder: str) -> str:

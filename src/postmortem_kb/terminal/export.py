@@ -18,41 +18,8 @@ from postmortem_kb.analysis import actions
 from postmortem_kb.analysis.patterns import newest_first
 from postmortem_kb.analysis.relate import Match, link
 from postmortem_kb.core.kb import KnowledgeBase
-from postmortem_kb.core.report import SUMMARY_SECTIONS, Report
-from postmortem_kb.core.settings import Settings
-
-INCIDENT_COLUMNS = (
-    "id",
-    "title",
-    "date",
-    "severity",
-    "status",
-    "template",
-    "near_miss",
-    "visibility",
-    "tags",
-    "services",
-    "authors",
-    "root_cause_category",
-    "root_cause_summary",
-    "started",
-    "detected",
-    "resolved",
-    "duration_minutes",
-    "users_affected",
-    "requests_failed",
-    "support_tickets",
-    "revenue_usd",
-    "sla_breached",
-    "data_loss",
-    "related",
-    "similar",
-    "summary",
-    "action_items",
-    "open_action_items",
-    "overdue_action_items",
-    "path",
-)
+from postmortem_kb.core.report import Report
+from postmortem_kb.core.settings import INCIDENT_COLUMNS, Settings
 
 
 def incident_columns(settings: Settings) -> tuple[str, ...]:
@@ -84,11 +51,8 @@ LIST_SEPARATOR = "; "
 def summary_text(report: Report) -> str:
     """The whole summary section's Markdown on one line (the catalog's is cut short and
     loses the markup, which in a summary is mostly `code` such as config keys)."""
-    for name in SUMMARY_SECTIONS:
-        section = report.section(name)
-        if section is not None and section.text:
-            return " ".join(section.text.split())
-    return ""
+    section = report.summary()
+    return " ".join(section.text.split()) if section is not None else ""
 
 
 def similar_entry(match: Match) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from postmortem_kb.core.rules import Level, Problem
+from postmortem_kb.core.units import plural
 
 
 def counts(problems: Sequence[Problem]) -> dict[str, int]:
@@ -20,13 +21,9 @@ def counts(problems: Sequence[Problem]) -> dict[str, int]:
 def summary(problems: Sequence[Problem], files: int) -> str:
     found = counts(problems)
     return (
-        f"{_plural(found['errors'], 'error')}, {_plural(found['warnings'], 'warning')}, "
-        f"{_plural(found['notes'], 'note')} in {_plural(files, 'postmortem')}"
+        f"{plural(found['errors'], 'error')}, {plural(found['warnings'], 'warning')}, "
+        f"{plural(found['notes'], 'note')} in {plural(files, 'postmortem')}"
     )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def line_of(problem: Problem) -> str:

@@ -15,17 +15,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from postmortem_kb.core.body import normalise_heading
 from postmortem_kb.core.model import Status
+from postmortem_kb.core.report import Report
 from postmortem_kb.core.rules import Finding
-
-if TYPE_CHECKING:
-    from postmortem_kb.core.report import Report
 
 ROOT_CAUSE_SECTIONS = frozenset({"root cause", "root causes", "root cause analysis"})
 """Sections whose text states the cause (normalised headings)."""

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -34,12 +34,10 @@ from postmortem_kb.core.model import (
     known_fields,
     parse_calendar_date,
 )
+from postmortem_kb.core.report import Report
 from postmortem_kb.core.rules import Finding
 from postmortem_kb.core.settings import ExtraField, Settings
 from postmortem_kb.core.source import Loc, Source, dotted
-
-if TYPE_CHECKING:
-    from postmortem_kb.core.report import Report
 
 # --- frontmatter -------------------------------------------------------------
 

@@ -1,0 +1,66 @@
+"""The pattern pages: the recurring causes, then one page per root-cause category,
+contributing factor, service and tag."""
+
+from __future__ import annotations
+
+from postmortem_kb.analysis.patterns import Group
+from postmortem_kb.site.pages.writer import (
+    FACETS,
+    FOLDED,
+    Facet,
+    PageWriter,
+    repeats_on,
+)
+
+
+def patterns(w: PageWriter) -> None:
+    page = "patterns/index.md"
+    lines = [
+        "## Recurring causes",
+        "",
+        "Incidents with the same root-cause category that share a service or a tag, "
+        "the most specific first: the rarer the cause, services and tags they share, "
+        "the higher; then the most recent and the most severe. A repeat is a reason to "
+        "review the pattern itself, not only each incident.",
+        "",
+        *w.recurrence_list(page, w.recurrences),
+    ]
+    for facet in FACETS:
+        groups = w.groups[facet.folder]
+        lines += [f"## {facet.plural}", ""]
+        if not groups:
+            lines += ["*None yet.*", ""]
+            continue
+        # Values used by one incident each say little as a pattern: one compact list
+        # after the table, where hundreds of them would bury the rest.
+        once = [g for g in groups if len(g.reports) == 1] if facet.folder in FOLDED else []
+        table = [g for g in groups if len(g.reports) > 1 or not once]
+        if table:
+            lines += [f"| {facet.singular} | Incidents | Latest |", "|---|---|---|"]
+        for group in table:
+            link = w.page_link(page, f"{facet.folder}/{group.slug}.md", group.label)
+            latest = group.reports[0]
+            lines.append(f"| {link} | {len(group.reports)} | {w.report_link(page, latest)} |")
+        lines.append("")
+        if once:
+            links = ", ".join(
+                w.page_link(page, f"{facet.folder}/{g.slug}.md", g.label)
+                for g in sorted(once, key=lambda g: g.key)
+            )
+            lines += [f"Used by one incident each ({len(once)}): {links}", ""]
+        for group in groups:
+            _group_page(w, facet, group)
+    w.add(page, "Patterns", lines, "Patterns")
+
+
+def _group_page(w: PageWriter, facet: Facet, group: Group) -> None:
+    name = f"{facet.folder}/{group.slug}.md"
+    lines = [
+        f"{len(group.reports)} incidents, newest first.",
+        "",
+    ]
+    lines += w.incident_table(name, group.reports)
+    repeats = [r for r in w.recurrences if repeats_on(r, facet.folder, group.key)]
+    if repeats:
+        lines += ["## Recurring causes here", "", *w.recurrence_list(name, repeats)]
+    w.add(name, f"{facet.singular}: {group.label}", lines)

@@ -1,0 +1,317 @@
+"""The page writer: the generated pages of one knowledge base, and their building blocks.
+
+Every page family (:mod:`postmortem_kb.site.pages`) writes through one
+:class:`PageWriter`: Markdown links between pages, links to reports, and the long
+listings of incidents and action items, which are HTML tables put into the page after
+Markdown (a Markdown table costs Python-Markdown a pass of every inline pattern over
+every cell). Every value from frontmatter or tables goes through :func:`markdown_text`
+or :func:`html_text`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from postmortem_kb.analysis import actions
+from postmortem_kb.analysis.actions import Tracked
+from postmortem_kb.analysis.patterns import (
+    Recurrence,
+    cause_of,
+    factors_of,
+    group_by,
+    newest_first,
+    recurring,
+    services_of,
+    tags_of,
+)
+from postmortem_kb.core.escape import html_text, markdown_text
+from postmortem_kb.core.kb import KnowledgeBase
+from postmortem_kb.core.model import Severity
+from postmortem_kb.core.report import Report
+from postmortem_kb.core.rules import Level
+from postmortem_kb.core.units import format_duration
+from postmortem_kb.site.render import link_from, src_uri
+
+MONTH_REPEATS = 10
+"""Recurring causes a monthly review lists: the largest that include the month."""
+
+REPEAT_LINKS = 8
+"""Incidents linked per recurring cause; the cause's own page lists them all."""
+
+SEARCHABLE = frozenset(
+    {"index.md", "severity/index.md", "patterns/index.md", "reviews/index.md", "near-misses.md"}
+)
+"""Generated pages kept in Material's search: the small ways in, not the long listings."""
+SEARCH_EXCLUDED = "---\nsearch:\n  exclude: true\n---\n\n"
+
+FACTOR_CATEGORIES = ("people", "process", "technology", "environment")
+
+INCIDENT_COLUMNS = ("Date", "Incident", "Severity", "Status", "Duration", "Services")
+ACTION_COLUMNS = ("Due", "Action", "Owner", "Priority", "Status", "Item")
+
+UNKNOWN_CELL = "<em>unknown</em>"
+"""A required fact whose value is invalid: shown as unknown, never as another value."""
+
+FRAGMENT = "<!-- pmkb-fragment {} -->"
+_FRAGMENT = re.compile(r"<!-- pmkb-fragment (\d+) -->")
+
+
+def fill_fragments(page_html: str, fragments: list[str]) -> str:
+    """``page_html`` with each placeholder replaced by its fragment."""
+    return _FRAGMENT.sub(lambda match: fragments[int(match.group(1))], page_html)
+
+
+UrlOf = Callable[[str], str]
+"""The URL of a docs path, relative to the site root, as MkDocs makes it
+(``2024/01/outage.md`` -> ``2024/01/outage/``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """One way of grouping incidents, with its own folder of pages."""
+
+    folder: str
+    singular: str
+    plural: str
+    values: Callable[[Report], Iterable[str]]
+
+
+FOLDED = frozenset({"services", "tags"})
+"""Facets whose values used once are listed compactly on the patterns page."""
+
+FACETS = (
+    Facet("causes", "Root-cause category", "Root-cause categories", cause_of),
+    Facet("factors", "Contributing factor", "Contributing factors", factors_of),
+    Facet("services", "Service", "Services", services_of),
+    Facet("tags", "Tag", "Tags", tags_of),
+)
+
+
+@dataclass
+class PageWriter:
+    """The generated pages of one knowledge base, by docs path, and what every page family
+    writes them with: links, listings of incidents and action items (HTML tables put in
+    place after Markdown), and the groups and recurrences several families show."""
+
+    kb: KnowledgeBase
+    today: date
+    url_of: UrlOf
+    prefix: str = "incidents"
+    pages: dict[str, str] = field(default_factory=dict)
+    fragments: dict[str, list[str]] = field(default_factory=dict)
+    """HTML for the pages' :data:`FRAGMENT` placeholders, by page and number; the MkDocs
+    plugin puts it in place after Markdown (:func:`fill_fragments`)."""
+    nav: list[tuple[str, str]] = field(default_factory=list)
+    """(title, path) of the pages meant for the navigation, in order."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Every page's title as plain text, by page. The MkDocs plugin gives it to the page
+    escaped, so the title never comes from the rendered heading, where MkDocs would
+    unescape what frontmatter values hold (``</title><script>``)."""
+
+    def __post_init__(self) -> None:
+        self.prefix = self.prefix.strip("/")
+        self._rows: dict[tuple[str, int, int], str] = {}
+        """Table rows by (kind, object, page depth): a report is listed on a dozen pages,
+        and its row differs between them only in how far up its link goes."""
+        self.reports = newest_first(self.kb.reports)
+        self.items = actions.collect(self.kb.reports)
+        self.recurrences = recurring(self.kb.reports)
+        self.groups = {f.folder: group_by(self.reports, f.values) for f in FACETS}
+        self.group_index = {
+            folder: {group.key: group for group in groups} for folder, groups in self.groups.items()
+        }
+        self.repeat_rank = {id(r): rank for rank, r in enumerate(self.recurrences)}
+        self.repeats_of: dict[int, list[Recurrence]] = defaultdict(list)
+        for recurrence in self.recurrences:
+            for report in recurrence.reports:
+                self.repeats_of[id(report)].append(recurrence)
+
+    def uri(self, name: str) -> str:
+        return f"{self.prefix}/{name}"
+
+    def add(self, name: str, title: str, lines: list[str], nav_title: str | None = None) -> None:
+        """Add page ``name`` with ``title`` (plain text) as its heading, then ``lines``."""
+        uri = self.uri(name)
+        # Listings repeat the reports' titles and facts: indexing them in Material's
+        # search would make every query hit dozens of them and multiply the index.
+        front = "" if name in SEARCHABLE else SEARCH_EXCLUDED
+        heading = f"# {markdown_text(title)}\n\n"
+        self.pages[uri] = front + heading + "\n".join(lines).rstrip() + "\n"
+        self.titles[uri] = title
+        if nav_title:
+            self.nav.append((nav_title, uri))
+
+    def report_link(self, page: str, report: Report, text: str | None = None) -> str:
+        label = markdown_text(report.title if text is None else text)
+        target = link_from(self.uri(page), src_uri(report, self.kb.settings.folder))
+        return f"[{label}]({target})"
+
+    def page_link(self, page: str, target: str, text: str) -> str:
+        return f"[{markdown_text(text)}]({link_from(self.uri(page), self.uri(target))})"
+
+    def href(self, page: str, target: str) -> str:
+        """A link from one docs page to another as the final URL, for HTML tables
+        (MkDocs only rewrites links in Markdown): up to the site root, then down."""
+        return "../" * self.url_of(self.uri(page)).count("/") + self.url_of(target)
+
+    def html_link(self, page: str, report: Report, text: str | None = None) -> str:
+        href = self.href(page, src_uri(report, self.kb.settings.folder))
+        label = html_text(report.title if text is None else text)
+        return f'<a href="{html.escape(href)}">{label}</a>'
+
+    def marks(self, report: Report) -> str:
+        marks = []
+        if report.meta.near_miss:
+            marks.append(" <em>(near-miss)</em>")
+        if any(p.level is Level.ERROR for p in self.kb.problems_of(report)):
+            marks.append(" <strong>(has problems)</strong>")
+        return "".join(marks)
+
+    # The long listings are HTML tables, put into the page after Markdown: a Markdown
+    # table costs Python-Markdown a pass of every inline pattern over every cell, and
+    # at thousands of reports these listings (100,000 rows) took longer to render
+    # than all the reports.
+
+    def table(self, page: str, header: Iterable[str], rows: list[str]) -> list[str]:
+        """A placeholder for the table, which the page gets after Markdown (see
+        :attr:`fragments`): even as HTML, Python-Markdown scans every character."""
+        head = "".join(f"<th>{html_text(title)}</th>" for title in header)
+        stored = self.fragments.setdefault(self.uri(page), [])
+        stored.append(
+            f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+            + "\n".join(rows)
+            + "\n</tbody>\n</table>"
+        )
+        return [FRAGMENT.format(len(stored) - 1), ""]
+
+    def listing(
+        self,
+        page: str,
+        columns: tuple[str, ...],
+        items: Sequence[Any],
+        row_of: Callable[[str, Any], str],
+    ) -> list[str]:
+        """A table of ``items``, one row each, rows remembered by page depth."""
+        if not items:
+            return ["*None.*", ""]
+        depth = self.url_of(self.uri(page)).count("/")
+        rows = []
+        for item in items:
+            key = (row_of.__name__, id(item), depth)
+            if key not in self._rows:
+                self._rows[key] = row_of(page, item)
+            rows.append(self._rows[key])
+        return self.table(page, columns, rows)
+
+    # The long listings are HTML tables, put into the page after Markdown: a Markdown
+    # table costs Python-Markdown a pass of every inline pattern over every cell, and
+    # at thousands of reports these listings (100,000 rows) took longer to render
+    # than all the reports.
+
+    def incident_table(self, page: str, reports: list[Report]) -> list[str]:
+        return self.listing(page, INCIDENT_COLUMNS, reports, self._incident_row)
+
+    def _incident_row(self, page: str, report: Report) -> str:
+        meta = report.meta
+        incident = f"{html_text(report.id or '')} {self.html_link(page, report)}"
+        cells = [
+            report.incident_date.isoformat() if report.incident_date else UNKNOWN_CELL,
+            incident.strip() + self.marks(report),
+            html_text(meta.severity) if meta.severity else UNKNOWN_CELL,
+            html_text(meta.status) if meta.status else UNKNOWN_CELL,
+            format_duration(report.duration),
+            ", ".join(html_text(s) for s in meta.services),
+        ]
+        return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+    def action_table(self, page: str, items: list[Tracked]) -> list[str]:
+        return self.listing(page, ACTION_COLUMNS, items, self._action_row)
+
+    def _action_row(self, page: str, tracked: Tracked) -> str:
+        item, report = tracked.item, tracked.report
+        due = item.due.isoformat() if item.due else ""
+        if item.is_overdue(self.today):
+            due = f"<strong>{due} (overdue)</strong>"
+        label = f"{report.id or report.rel} {item.id}"
+        cells = [
+            due,
+            html_text(item.action),
+            html_text(item.owner),
+            html_text(item.priority) if item.priority else "",
+            html_text(item.status) if item.status else "",
+            self.html_link(page, report, label),
+        ]
+        return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+    def by_severity(self) -> dict[Severity, list[Report]]:
+        groups: dict[Severity, list[Report]] = {s: [] for s in Severity}
+        for report in self.reports:
+            if report.meta.severity is not None:
+                groups[report.meta.severity].append(report)
+        return groups
+
+    def recurrence_list(self, page: str, recurrences: list[Recurrence]) -> list[str]:
+        if not recurrences:
+            return ["*No root-cause category has repeated on shared services or tags.*", ""]
+        lines: list[str] = []
+        for recurrence in recurrences:
+            cause = self.group_link(page, "causes", recurrence.category)
+            shared = []
+            if recurrence.shared_services:
+                shared.append(
+                    "services "
+                    + ", ".join(
+                        self.group_link(page, "services", s) for s in recurrence.shared_services
+                    )
+                )
+            if recurrence.shared_tags:
+                shared.append(
+                    "tags "
+                    + ", ".join(self.group_link(page, "tags", t) for t in recurrence.shared_tags)
+                )
+            shown = recurrence.reports[:REPEAT_LINKS]
+            ids = ", ".join(
+                f"{self.report_link(page, r)} ({markdown_text(r.id or '')})" for r in shown
+            )
+            if len(recurrence.reports) > len(shown):
+                ids += f" and {len(recurrence.reports) - len(shown)} earlier"
+            lines.append(
+                f"- **Repeat: {cause}**, {len(recurrence.reports)} incidents sharing "
+                f"{'; '.join(shared)}: {ids}"
+            )
+        return [*lines, ""]
+
+    def repeats_among(self, reports: list[Report]) -> list[Recurrence]:
+        """Recurring causes that include any of ``reports``, in the usual order."""
+        found = {id(r): r for report in reports for r in self.repeats_of.get(id(report), [])}
+        return sorted(found.values(), key=lambda r: self.repeat_rank[id(r)])
+
+    def group_link(self, page: str, folder: str, key: str) -> str:
+        group = self.group_index[folder].get(key)
+        if group is None:
+            return markdown_text(key)
+        return self.page_link(page, f"{folder}/{group.slug}.md", group.label)
+
+    def months(self) -> dict[tuple[int, int], list[Report]]:
+        months: dict[tuple[int, int], list[Report]] = defaultdict(list)
+        for report in self.reports:
+            if report.incident_date is not None:
+                months[(report.incident_date.year, report.incident_date.month)].append(report)
+        return dict(sorted(months.items(), reverse=True))
+
+
+def repeats_on(recurrence: Recurrence, folder: str, key: str) -> bool:
+    """Whether a repeat is about this cause, or shares this service or tag."""
+    if folder == "causes":
+        return recurrence.category == key
+    if folder == "services":
+        return key in recurrence.shared_services
+    if folder == "tags":
+        return key in recurrence.shared_tags
+    return False
