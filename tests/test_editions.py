@@ -19,11 +19,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+import postmortem_kb.analysis.relate as relate_module
 import postmortem_kb.core.edition as edition_module
 import postmortem_kb.core.workers as workers_module
 import postmortem_kb.plugin as plugin_module
+import postmortem_kb.site.calendar as calendar_module
+import postmortem_kb.site.catalog as catalog_module
+import postmortem_kb.site.feeds as feeds_module
+import postmortem_kb.site.files as files_module
 import postmortem_kb.site.pages as pages_module
 import postmortem_kb.site.pages.writer as writer_module
+import postmortem_kb.site.render as render_module
 from postmortem_kb import Keep, Settings, load
 from postmortem_kb.analysis.patterns import newest_first
 from postmortem_kb.core.config import ConfigError, settings_from_options
@@ -451,20 +457,22 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
 
         patch.setattr(plugin_module.PostmortemsPlugin, "_withhold", forgetful)
     elif name == "attachments":
-        patch.setattr(plugin_module, "withheld_files", lambda pages, files, *more: set())
+        patch.setattr(edition_module, "withheld_files", lambda pages, files, *more: set())
     elif name == "navigation entries":
-        patch.setattr(plugin_module, "_prune", lambda items, withheld: items)
+        patch.setattr(files_module, "prune", lambda items, withheld: items)
     elif name == "incident catalog and lunr index":
-        real = plugin_module.build_catalog
+        real = catalog_module.build_catalog
         patch.setattr(
-            plugin_module,
+            catalog_module,
             "build_catalog",
-            lambda reports, url_of, today: real(everything().reports, lambda r: "", today),
+            lambda reports, url_of, today, template: real(
+                everything().reports, lambda r: "", today, template
+            ),
         )
     elif name == "overview, severity, archive and review pages":
-        real_generate = plugin_module.generate
+        real_generate = pages_module.generate
         patch.setattr(
-            plugin_module,
+            pages_module,
             "generate",
             lambda kb, today, url_of, prefix: real_generate(everything(), today, url_of, prefix),
         )
@@ -483,29 +491,29 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
             lambda reports, today: real_metrics(everything().reports, today),
         )
     elif name == "related incidents and backlinks":
-        real_link, real_context = plugin_module.link_later, plugin_module.related_context
+        real_link, real_context = relate_module.link_later, render_module.related_context
         patch.setattr(
-            plugin_module, "link_later", lambda reports, *a: real_link(everything().reports, *a)
+            relate_module, "link_later", lambda reports, *a: real_link(everything().reports, *a)
         )
         patch.setattr(
-            plugin_module,
+            render_module,
             "related_context",
             lambda links, by_id, url_of: real_context(links, everything().by_id(), url_of),
         )
     elif name in ("Atom feed", "RSS feed"):
         attribute = "atom_feed" if name == "Atom feed" else "rss_feed"
-        real_feed = getattr(plugin_module, attribute)
+        real_feed = getattr(feeds_module, attribute)
         patch.setattr(
-            plugin_module,
+            feeds_module,
             attribute,
             lambda kb, site, url_of, self_url, today: real_feed(
                 everything(), site, _safe(url_of), self_url, today
             ),
         )
     elif name == "action-item calendar":
-        real_items = plugin_module.due_items
+        real_items = calendar_module.due_items
         patch.setattr(
-            plugin_module,
+            calendar_module,
             "due_items",
             lambda kb, url_of: real_items(everything(), _safe(url_of)),
         )

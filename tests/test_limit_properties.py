@@ -83,7 +83,7 @@ def test_every_accepted_date_builds_every_output(
         started = time.perf_counter()
         generate(kb, today, lambda uri: "/" + uri)
         compute(kb.reports, today)
-        build_catalog(kb.reports, lambda report: "", today)
+        build_catalog(kb.reports, lambda report: "", today, kb.settings.default_template)
         build_index_json(index_documents(kb.reports))
         render_calendar(due_items(kb), today, "kb")
         as_json(incident_rows(kb, today))

@@ -164,7 +164,7 @@ def test_what_workers_do_leaves_no_reference_cycles() -> None:
     gc.disable()
     try:
         kb = load(files, settings, ROOT, keep=Keep.PAGES, workers=serial)
-        assert build_catalog(kb.reports, lambda report: "", settings.today())
+        assert build_catalog(kb.reports, lambda report: "", settings.today(), "standard")
         assert build_index_json(index_documents(kb.reports))
         assert similar_later(kb.reports, 0.2, 5, serial)()
         assert render_calendar(due_items(kb), settings.today(), "kb")

@@ -73,7 +73,7 @@ def summary_of(report: Report) -> str:
     return shorten(plain_text(section.text), SUMMARY_CHARS) if section is not None else ""
 
 
-def entry(report: Report, url: str, today: date) -> dict[str, Any]:
+def entry(report: Report, url: str, today: date, default_template: str) -> dict[str, Any]:
     """One incident as the search page filters and shows it (raw values: JSON escapes)."""
     meta = report.meta
     duration = report.duration
@@ -86,7 +86,7 @@ def entry(report: Report, url: str, today: date) -> dict[str, Any]:
         "date": report.incident_date.isoformat() if report.incident_date else "",
         "severity": str(meta.severity or ""),
         "status": str(meta.status or ""),
-        "template": meta.template or "standard",
+        "template": meta.template or default_template,
         "near_miss": bool(meta.near_miss),
         "tags": sorted({normalise(t) for t in meta.tags}),
         "services": sorted({normalise(s) for s in meta.services}),
@@ -104,10 +104,11 @@ def entry(report: Report, url: str, today: date) -> dict[str, Any]:
 
 
 def build_catalog(
-    reports: list[Report], url_of: Callable[[Report], str], today: date
+    reports: list[Report], url_of: Callable[[Report], str], today: date, default_template: str
 ) -> dict[str, Any]:
-    """The catalog document: facet vocabularies first, then incidents newest first."""
-    incidents = [entry(r, url_of(r), today) for r in newest_first(reports)]
+    """The catalog document: facet vocabularies first, then incidents newest first; a
+    report that names no template is of ``default_template`` (the setting)."""
+    incidents = [entry(r, url_of(r), today, default_template) for r in newest_first(reports)]
     return {
         "version": 1,
         "built": today.isoformat(),

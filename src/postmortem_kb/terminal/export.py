@@ -76,6 +76,8 @@ def incident_row(
     today: date,
     similar: list[Match] | None = None,
     declared: Sequence[str] = (),
+    *,
+    default_template: str,
 ) -> dict[str, Any]:
     meta = report.meta
     impact = meta.impact
@@ -95,7 +97,7 @@ def incident_row(
         "date": report.incident_date.isoformat() if report.incident_date else None,
         "severity": meta.severity.value if meta.severity else None,
         "status": report.status.value if report.status else None,
-        "template": None if report.unknown("template") else meta.template or "standard",
+        "template": None if report.unknown("template") else meta.template or default_template,
         "near_miss": meta.near_miss,
         "visibility": meta.visibility,
         "tags": listed(report, "tags"),
@@ -132,7 +134,11 @@ def incident_rows(kb: KnowledgeBase, today: date) -> list[dict[str, Any]]:
     declared = list(settings.extra_fields)
     return [
         incident_row(
-            report, today, links[report.id].similar if report.id in links else [], declared
+            report,
+            today,
+            links[report.id].similar if report.id in links else [],
+            declared,
+            default_template=settings.default_template,
         )
         for report in newest_first(kb.reports)
     ]

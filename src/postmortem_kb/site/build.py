@@ -1,0 +1,289 @@
+"""The generated files of one build, from the published knowledge base.
+
+:func:`build_site` relates the reports and adds to MkDocs' files the generated index
+and Metrics pages (:mod:`postmortem_kb.site.pages`), the stylesheet, the incident
+search (page, catalog, lunr index and scripts), the action items' calendar and the
+Atom and RSS feeds. Relating and the search index run in worker processes while this
+one writes the pages; each stage's time is what this process spent on it, waiting
+included, so the stages add up to the plugin's wall time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import perf_counter
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from postmortem_kb.analysis import relate
+from postmortem_kb.analysis.relate import Links
+from postmortem_kb.core.kb import KnowledgeBase
+from postmortem_kb.core.report import Report
+from postmortem_kb.core.settings import Settings
+from postmortem_kb.core.workers import Workers
+from postmortem_kb.site import calendar, catalog, feeds, pages
+
+log = get_plugin_logger(__name__)
+
+PACKAGE_DIR = Path(__file__).parent
+STYLESHEET = "assets/postmortem-kb/pmkb.css"
+SEARCH_SCRIPT = "assets/postmortem-kb/incident-search.js"
+LUNR_SCRIPT = "assets/postmortem-kb/lunr.js"
+
+SEARCH_PAGE = """# Search incidents
+
+Has this happened before? Type a few words, an incident id, a service or a tag, then
+narrow the results with the filters. The address bar keeps the search, so you can share
+it or come back to it.
+"""
+
+GeneratedFile = tuple[str, bytes | None, str | None, InclusionLevel]
+"""(docs path, content or None, source path or None, inclusion) of a generated file."""
+
+
+@dataclass
+class Generated:
+    """What a build generated, which the page hooks use and the serve cache keeps."""
+
+    links: dict[str, Links] = field(default_factory=dict)
+    """Related incidents and backlinks by report id."""
+    feed_links: list[dict[str, str]] = field(default_factory=list)
+    """Feed discovery links for the site's templates (none without site_url)."""
+    fragments: dict[str, list[str]] = field(default_factory=dict)
+    """HTML tables of the generated pages, put in place after Markdown."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """The generated pages' titles as plain text (see :attr:`PageWriter.titles`)."""
+    files: list[GeneratedFile] = field(default_factory=list)
+
+
+def lunr_js_path() -> Path:
+    """lunr.js 2.3.9 as MkDocs ships it for its own search: the same version lunr.py
+    serialises for, taken from the installed package rather than copied into ours."""
+    import mkdocs.contrib.search
+
+    return Path(mkdocs.contrib.search.__file__).parent / "templates" / "search" / "lunr.js"
+
+
+def search_uris(settings: Settings) -> tuple[str, str, str]:
+    """Docs paths of the search page, its catalog and its lunr index."""
+    base = settings.pages_dir.strip("/")
+    return f"{base}/search.md", f"{base}/search/catalog.json", f"{base}/search/index.json"
+
+
+def subscribe_line(src_uri: str, settings: Settings, has_feeds: bool) -> str | None:
+    """A line pointing the overview to the feeds and the action items to the calendar,
+    for the page at docs path ``src_uri`` (None for other pages)."""
+    base = settings.pages_dir.strip("/")
+    ics = calendar.ICS_FILE
+    if src_uri == f"{base}/action-items.md":
+        return (
+            f"Subscribe to the open items' due dates in a calendar: [{ics}]({ics}) "
+            "(iCalendar; use its address, not a download, so it stays up to date)."
+        )
+    if src_uri == f"{base}/index.md" and has_feeds:
+        return (
+            f"New postmortems as a feed: [Atom]({feeds.ATOM_FILE}) or [RSS]({feeds.RSS_FILE}); "
+            f"open action items' due dates as a [calendar]({ics})."
+        )
+    return None
+
+
+@contextmanager
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    started = perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + perf_counter() - started
+
+
+@dataclass
+class _Build:
+    kb: KnowledgeBase
+    reports: dict[str, Report]
+    """The published reports by docs path."""
+    files: Files
+    config: MkDocsConfig
+    workers: Workers
+
+    @property
+    def settings(self) -> Settings:
+        return self.kb.settings
+
+    def add(self, uri: str, content: bytes | str, what: str = "file") -> None:
+        """Add a generated file; one of docs_dir in its place stops the build."""
+        if self.files.get_file_from_path(uri) is not None:
+            raise PluginError(
+                f"'{uri}' exists in docs_dir, and the postmortems plugin generates a {what} "
+                "there; rename the file or set the plugin's 'pages_dir' option"
+            )
+        self.files.append(File.generated(self.config, uri, content=content))
+
+
+def build_site(
+    kb: KnowledgeBase,
+    reports: dict[str, Report],
+    files: Files,
+    config: MkDocsConfig,
+    workers: Workers,
+    timings: dict[str, float],
+) -> Generated:
+    """Add every generated file of ``kb`` (published, ``reports`` by docs path) to
+    ``files``; return what the page hooks need and the list of files added."""
+    build = _Build(kb, reports, files, config, workers)
+    before = {file.src_uri for file in files}
+    generated = Generated()
+    with timed(timings, "relate"):
+        settings = kb.settings
+        links_of = relate.link_later(
+            kb.reports, settings.related_limit, settings.related_threshold, workers
+        )
+    with timed(timings, "search"):
+        add_search = _start_search(build)
+    with timed(timings, "generate"):
+        add_feeds = _start_feeds(build, generated)
+        _add_pages(build, generated)
+    with timed(timings, "search"):
+        add_search()
+    with timed(timings, "generate"):
+        add_feeds()
+    with timed(timings, "relate"):
+        generated.links = links_of()
+    generated.files = [
+        (f.src_uri, None if f.abs_src_path else f.content_bytes, f.abs_src_path, f.inclusion)
+        for f in files
+        if f.src_uri not in before
+    ]
+    return generated
+
+
+def replay(generated: Generated, files: Files, config: MkDocsConfig) -> None:
+    """Add the files of an earlier build again (the serve cache's hit)."""
+    for uri, content, path, inclusion in generated.files:
+        if path is not None:
+            files.append(File.generated(config, uri, abs_src_path=path, inclusion=inclusion))
+        else:
+            files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+
+
+def _add_pages(build: _Build, generated: Generated) -> None:
+    """The generated index and Metrics pages, and the stylesheet."""
+    files, config = build.files, build.config
+    urls: dict[str, str] = {}
+
+    def url_of(uri: str) -> str:
+        """The site URL of a docs file, or of a page about to be generated."""
+        if uri not in urls:
+            known = files.get_file_from_path(uri)
+            target = known or File.generated(config, uri, content="")
+            urls[uri] = target.url
+        return urls[uri]
+
+    settings = build.settings
+    index = pages.generate(build.kb, settings.today(), url_of, settings.pages_dir)
+    generated.fragments = index.fragments
+    generated.titles = index.titles
+    in_nav = {uri for _, uri in index.nav}
+    for uri, content in index.pages.items():
+        if files.get_file_from_path(uri) is not None:
+            raise PluginError(
+                f"'{uri}' exists in docs_dir, and the postmortems plugin generates a page "
+                "there; rename the file or set the plugin's 'pages_dir' option"
+            )
+        # Detail pages (one per tag, service, month...) are reached from the index
+        # pages; listing them all in the navigation would grow every page.
+        inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+    stylesheet = (PACKAGE_DIR / "assets" / "pmkb.css").read_text(encoding="utf-8")
+    files.append(File.generated(config, STYLESHEET, content=stylesheet))
+
+
+def _start_feeds(build: _Build, generated: Generated) -> Callable[[], None]:
+    """Start the action items' calendar in a worker; the function returned adds it,
+    then the Atom and RSS feeds (when site_url is set)."""
+    files, config = build.files, build.config
+    site_url = config.site_url or ""
+    root = site_url if site_url.endswith("/") or not site_url else site_url + "/"
+    by_path = {str(report.path): uri for uri, report in build.reports.items()}
+
+    def url_of(report: Report) -> str:
+        target = files.get_file_from_path(by_path[str(report.path)])
+        return root + target.url if target is not None and root else ""
+
+    today = build.settings.today()
+    events = calendar.due_items(build.kb, url_of)
+    rendering = build.workers.submit(
+        calendar.render_calendar, events, today, f"{config.site_name}: action items"
+    )
+
+    def add() -> None:
+        base = build.settings.pages_dir.strip("/")
+        build.add(f"{base}/{calendar.ICS_FILE}", rendering.result())
+        generated.feed_links = _add_feeds(build, root, url_of)
+
+    return add
+
+
+def _add_feeds(build: _Build, root: str, url_of: Callable[[Report], str]) -> list[dict[str, str]]:
+    config = build.config
+    base = build.settings.pages_dir.strip("/")
+    today = build.settings.today()
+    if not root:
+        log.info("no site_url in mkdocs.yml: the Atom and RSS feeds need it; none written")
+        return []
+    site = feeds.FeedSite(
+        base_url=root,
+        title=config.site_name,
+        description=config.site_description or "Newly published postmortems",
+        author=config.site_author or config.site_name,
+    )
+    links = []
+    for name, render, kind in (
+        (feeds.ATOM_FILE, feeds.atom_feed, "application/atom+xml"),
+        (feeds.RSS_FILE, feeds.rss_feed, "application/rss+xml"),
+    ):
+        uri = f"{base}/{name}"
+        build.add(uri, render(build.kb, site, url_of, root + uri, today))
+        label = "Atom" if name == feeds.ATOM_FILE else "RSS"
+        links.append({"href": root + uri, "type": kind, "title": f"{config.site_name} ({label})"})
+    return links
+
+
+def _start_search(build: _Build) -> Callable[[], None]:
+    """Start the incident search: its catalog here, its lunr index in a worker.
+
+    The function returned adds the search page, catalog, index and scripts.
+    """
+    files, config = build.files, build.config
+    page_uri, catalog_uri, index_uri = search_uris(build.settings)
+    catalog_file = File.generated(config, catalog_uri, content="")
+    by_path = {report.path: uri for uri, report in build.reports.items()}
+
+    def url_of(report: Report) -> str:
+        target = files.get_file_from_path(by_path[report.path])
+        return target.url_relative_to(catalog_file) if target is not None else ""
+
+    settings = build.settings
+    entries = catalog.build_catalog(
+        build.kb.reports, url_of, settings.today(), settings.default_template
+    )
+    catalog_file.content_string = catalog.to_json(entries)
+    indexing = build.workers.submit(
+        catalog.build_index_json, catalog.index_documents(build.kb.reports)
+    )
+
+    def add() -> None:
+        files.append(File.generated(config, page_uri, content=SEARCH_PAGE))
+        files.append(catalog_file)
+        files.append(File.generated(config, index_uri, content=indexing.result()))
+        files.append(File.generated(config, LUNR_SCRIPT, abs_src_path=str(lunr_js_path())))
+        script = (PACKAGE_DIR / "assets" / "incident-search.js").read_text(encoding="utf-8")
+        files.append(File.generated(config, SEARCH_SCRIPT, content=script))
+
+    return add
