@@ -130,7 +130,7 @@ def _add_edition_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_export_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_export_command(commands: argparse._SubParsersAction) -> None:
     out = commands.add_parser(
         "export",
         help="write incidents or action items as JSON or CSV, or due dates as iCalendar",
@@ -158,7 +158,7 @@ def _add_export_command(commands: argparse._SubParsersAction) -> None:  # type: 
     out.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
 
 
-def _add_authoring_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_authoring_commands(commands: argparse._SubParsersAction) -> None:
     setup = commands.add_parser(
         "init",
         help="set up a knowledge base in an MkDocs project (a new one when DIR has none)",
@@ -298,10 +298,11 @@ def _select(paths: Sequence[Path], project: Project | None, settings: Settings) 
             named.update(docs for _, docs, _ in below)
         elif not refused and not path.is_dir():
             # Named explicitly, a page that is not a report is checked as one.
-            inner = PurePosixPath(place)
+            given = PurePosixPath(place)
             reports = PurePosixPath(settings.folder)
-            rel = inner.relative_to(reports) if inner.is_relative_to(reports) else inner
-            chosen.wanted.append((path, rel.as_posix() if str(reports) != "." else place))
+            below_reports = given.relative_to(reports) if given.is_relative_to(reports) else given
+            shown = below_reports.as_posix() if str(reports) != "." else place
+            chosen.wanted.append((path, shown))
     # A file named twice (itself and in its folder) is read once, or it would be its
     # own duplicate id.
     once: dict[str, tuple[Path, str]] = {}

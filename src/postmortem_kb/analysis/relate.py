@@ -298,10 +298,11 @@ def link_later(
     """
     published = [r for r in reports if r.id is not None]
     hidden: dict[str, set[str]] = defaultdict(set)
-    for report in published:
+    for report_id, report in ((r.id, r) for r in published):
+        assert report_id is not None  # published reports have ids
         for other in report.meta.not_related:
-            hidden[report.meta.id].add(other)
-            hidden[other].add(report.meta.id)
+            hidden[report_id].add(other)
+            hidden[other].add(report_id)
     most = max((len(ids) for ids in hidden.values()), default=0)
     similar_of = similar_later(reports, threshold, limit + most, workers)
     known = {r.id for r in published if r.id is not None}

@@ -391,10 +391,10 @@ def compute(reports: Sequence[Report], today: date, since: date | None = None) -
     closed = dict.fromkeys(span, 0)
     for report, item in items:
         opened[month_of(_day(report))] += 1
-        day = closed_on(item, today)
-        if day is not None:
+        closed_day = closed_on(item, today)
+        if closed_day is not None:
             # An item cannot close before its postmortem opened it.
-            closed[month_of(max(day, _day(report)))] += 1
+            closed[month_of(max(closed_day, _day(report)))] += 1
     ends = [min(month_end(month), today) for month in span]
     overdue = overdue_counts(((_day(r), item) for r, item in items), ends, today)
     flow = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -91,7 +91,12 @@ def walk_reports(
     )
 
 
-def gate(root: Path, settings: Settings, reports: str = ".", excluded: object = None) -> DocsWalk:
+def gate(
+    root: Path,
+    settings: Settings,
+    reports: str = ".",
+    excluded: Callable[[str], bool] | None = None,
+) -> DocsWalk:
     """The publish gate on ``root``: the walk, then the pages that are not reports read
     and judged (:meth:`~postmortem_kb.core.gate.DocsWalk.inspect_pages`)."""
     walk = walk_reports(root, settings, reports, excluded)

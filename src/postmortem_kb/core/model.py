@@ -118,12 +118,6 @@ def _parse_datetime(value: object, info: ValidationInfo) -> datetime:
     return moment
 
 
-def _text(limit: int) -> Any:
-    return Annotated[
-        str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=limit)
-    ]
-
-
 NAME_CHARS = 100
 """Longest id, tag, service, author, category or template name."""
 TITLE_CHARS = 200
@@ -131,9 +125,15 @@ TITLE_CHARS = 200
 SUMMARY_CHARS = 5000
 """Longest root-cause summary, factor description or public summary."""
 
-Text = _text(SUMMARY_CHARS)
-Name = _text(NAME_CHARS)
-Title = _text(TITLE_CHARS)
+
+def _text(limit: int) -> StringConstraints:
+    """Text written in frontmatter: stripped, not empty, at most ``limit`` characters."""
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=limit)
+
+
+Text = Annotated[str, Strict(), _text(SUMMARY_CHARS)]
+Name = Annotated[str, Strict(), _text(NAME_CHARS)]
+Title = Annotated[str, Strict(), _text(TITLE_CHARS)]
 CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 Timestamp = Annotated[datetime, BeforeValidator(_parse_datetime)]
 MAX_COUNT = 10**15

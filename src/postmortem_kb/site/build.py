@@ -166,9 +166,10 @@ def build_site(
 def replay(generated: Generated, files: Files, config: MkDocsConfig) -> None:
     """Add the files of an earlier build again (the serve cache's hit)."""
     for uri, content, path, inclusion in generated.files:
+        # Each file has its content, or else the path of the file it was made from.
         if path is not None:
             files.append(File.generated(config, uri, abs_src_path=path, inclusion=inclusion))
-        else:
+        elif content is not None:
             files.append(File.generated(config, uri, content=content, inclusion=inclusion))
 
 

@@ -336,9 +336,9 @@ def _configure(root: Path, folder: str, site_name: str | None) -> tuple[list[Ste
         values = {"site_name": yaml_scalar(name), "folder": yaml_scalar(folder)}
         text = project_file("mkdocs.yml", values)
         (root / "mkdocs.yml").write_text(text, encoding="utf-8", newline="\n")
-        steps = [Step("mkdocs.yml", Action.WROTE, "a new MkDocs project with Material")]
+        wrote = Step("mkdocs.yml", Action.WROTE, "a new MkDocs project with Material")
         home = _write(root, "docs/index.md", f"# {markdown_text(name)}\n", False, page=True)
-        return [*steps, home], _layout(read_yaml(text), folder, "mkdocs.yml")
+        return [wrote, home], _layout(read_yaml(text), folder, "mkdocs.yml")
     rel = config.name
     try:
         text = config.read_bytes().decode("utf-8")  # as written: CRLF line ends stay

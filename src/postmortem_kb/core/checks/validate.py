@@ -368,16 +368,16 @@ def check_sections(report: Report, settings: Settings) -> Iterator[Finding]:
         else:
             seen[section.key] = section.line
     for title in spec.required:
-        section = report.section(title)
-        if section is None:
+        found = report.section(title)
+        if found is None:
             yield Finding(
                 "PM101",
                 1,
                 f"required section '{title}' is missing (template '{name}')",
                 f"Add a '## {title}' section.",
             )
-        elif not section.has_text:
-            yield Finding("PM102", section.line, f"required section '{title}' is empty")
+        elif not found.has_text:
+            yield Finding("PM102", found.line, f"required section '{title}' is empty")
     for title in spec.recommended:
         if report.section(title) is None:
             yield Finding(
