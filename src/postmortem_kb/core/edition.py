@@ -65,11 +65,7 @@ def published(kb: KnowledgeBase) -> KnowledgeBase:
     ids = frozenset(r.id for r in public if r.id is not None)
     reports = [public_copy(r, kb.settings, ids) for r in public]
     view = KnowledgeBase(settings=kb.settings, display_root=kb.display_root, reports=reports)
-    for report in reports:
-        view.problems.extend(_generic(problem) for problem in kb.problems_of(report))
-    view.problems.sort()
-    for problem in view.problems:
-        view._by_path.setdefault(problem.path, []).append(problem)
+    view.set_problems(_generic(p) for report in reports for p in kb.problems_of(report))
     return view
 
 

@@ -299,6 +299,13 @@ class KnowledgeBase:
             if problem is not None:
                 self.problems.append(problem)
 
+    def set_problems(self, problems: Iterable[Problem]) -> None:
+        """Hold ``problems``, sorted, and index them by file for :meth:`problems_of`."""
+        self.problems = sorted(problems)
+        self._by_path = {}
+        for problem in self.problems:
+            self._by_path.setdefault(problem.path, []).append(problem)
+
     def by_id(self) -> dict[str, Report]:
         """Reports by id; with duplicate ids, the first in path order wins."""
         index: dict[str, Report] = {}
@@ -406,7 +413,5 @@ def load(
         kb._add(kb.display(report), [*report.findings, *links.get(index, [])])
     for refusal in refused:
         kb._add(display_path(refusal.path, display_root), [refusal.finding])
-    kb.problems.sort()
-    for problem in kb.problems:
-        kb._by_path.setdefault(problem.path, []).append(problem)
+    kb.set_problems(kb.problems)
     return kb

@@ -586,11 +586,19 @@ def test_the_environment_variable_wins_and_a_typo_is_an_error() -> None:
 
 
 def test_a_bad_edition_stops_the_build(
-    site: Site, build_fails: Callable[[Site], None], monkeypatch: pytest.MonkeyPatch
+    site: Site,
+    build_fails: Callable[[Site], None],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     site.add("a.md", report_text("INC-2024-001"))
     monkeypatch.setenv("PMKB_EDITION", "pubic")
     build_fails(site)
+    assert (
+        "mkdocs.yml: the PMKB_EDITION environment variable is 'pubic'; use 'internal' "
+        "(every report) or 'public' (only reports with 'visibility: public')"
+    ) in caplog.text
+    assert not (site.root / "site" / "a").exists()
 
 
 def test_the_public_edition_option_without_the_variable(
@@ -808,7 +816,7 @@ def test_pm023_findings_are_ordinary_problems(tmp_path: Path) -> None:
 # --- the repository's own knowledge base ---------------------------------------------
 
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_repository_builds_both_editions_from_the_same_files(

@@ -17,7 +17,7 @@ from tests.conftest import Site, report_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE_URL = "https://kb.example.com/team/"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def public(text: str) -> str:

@@ -22,7 +22,7 @@ from postmortem_kb.core.source import read_source
 from postmortem_kb.terminal.scaffold import BUILT_IN_TEMPLATES, next_id, report_path, slug_of
 from tests.conftest import VALID, Site, pmkb
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = BUILT_IN_TEMPLATES
 
 

@@ -210,7 +210,7 @@ def test_csv_cells_cannot_run_as_formulas(
 def test_incidents_carry_their_similar_incidents_with_score_and_reasons(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_relate import mechanism_texts
+    from tests.analysis.test_relate import mechanism_texts
 
     docs = tmp_path / "docs"
     docs.mkdir()

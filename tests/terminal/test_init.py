@@ -21,7 +21,7 @@ from postmortem_kb.terminal import init as bootstrap
 from postmortem_kb.terminal.scaffold import BUILT_IN_TEMPLATES
 from tests.conftest import VALID, pmkb
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def init(project: Path, *args: str, process: bool = False) -> subprocess.CompletedProcess[str]:

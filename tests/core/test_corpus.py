@@ -3,7 +3,7 @@
 Every file in ``tests/corpus/broken``, and every case its ``layout.txt`` makes (links,
 a FIFO, names git cannot hold), must be reported, at exactly the (line, code) pairs that
 ``expected.txt`` lists, in all three output formats, without a crash or a hang.
-tests/test_hostile.py builds sites from the same corpus.
+tests/core/test_hostile.py builds sites from the same corpus.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from postmortem_kb.core.checks.lint import (
 )
 from tests.conftest import VALID, check_text, pmkb
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LANGUAGE_CODES = {"PM209", "PM210", "PM211", "PM212", "PM213", "PM214"}
 """The blameless-language rules of Learning-from-Incidents practice."""
 LINT_CODES = {"PM201", "PM202", "PM203", "PM204", "PM205", "PM206", "PM207", "PM208"}

@@ -18,7 +18,7 @@ from tests.conftest import Site, report_text
 SVG_NS = "{http://www.w3.org/2000/svg}"
 CHARTS = ("incidents", "detect", "resolve", "actions", "tags", "services", "causes", "quarters")
 HOSTILE_TAG = "<b>x</b> & \"quoted\" 'single'"
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "postmortem_kb"
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "postmortem_kb"
 CSS = PACKAGE / "site" / "assets" / "pmkb.css"
 
 

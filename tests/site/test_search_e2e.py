@@ -20,7 +20,7 @@ from postmortem_kb.core.report import Keep
 from postmortem_kb.site.catalog import FIELDS, build_index, index_documents, to_json
 from tests.browser import serve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 READY = "#pmkb-search[data-ready=yes]"
 
 

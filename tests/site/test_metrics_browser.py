@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser import serve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHARTS = 8
 BUILD_DATE = datetime(2026, 11, 26, tzinfo=UTC)
 

@@ -20,7 +20,7 @@ from postmortem_kb.core.model import Frontmatter
 from postmortem_kb.core.source import read_source
 from postmortem_kb.terminal.schema import SCHEMA_DIALECT, frontmatter_schema, schema_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = [path for path, _ in find_reports(ROOT / "postmortems", Settings())]
 
 

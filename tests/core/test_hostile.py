@@ -24,7 +24,7 @@ import pytest
 
 from tests.conftest import MKDOCS_YML, report_text
 from tests.hostile import EXPECTED, materialize
-from tests.test_editions import leaks, make_public
+from tests.site.test_editions import leaks, make_public
 
 BUILD_SECONDS = 120
 """A build of this project takes 10-20 s here; a hang or a superlinear path would not end."""

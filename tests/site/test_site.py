@@ -176,9 +176,24 @@ def test_failed_strict_build_writes_no_pages(site: Site, build_fails) -> None:
 
 
 def test_an_empty_knowledge_base_builds(site: Site) -> None:
+    """Every generated page is there, and says there is nothing yet, in words."""
     site.build()
-    assert "0 postmortems" in site.page("incidents/index.md")
-    assert '"incidents":[]' in site.html("incidents/search/catalog.json")
+    overview = site.page("incidents/index.md")
+    assert "<p>0 postmortems, near-misses included (0)." in overview
+    for severity in ("sev0", "sev1", "sev2", "sev3", "sev4"):
+        assert re.search(rf'<a href="severity/{severity}/">SEV\d</a></td>\s*<td>0</td>', overview)
+    for status in ("Draft", "Review", "Final"):
+        assert re.search(rf"<td>{status}</td>\s*<td>0</td>", overview)
+    latest = overview[overview.index('id="latest-incidents"') : overview.index('id="action-items"')]
+    assert "<p><em>None.</em></p>" in latest and "<table>" not in latest
+    assert "0 open, <strong>0 overdue</strong>, completion rate n/a." in overview
+    assert "No root-cause category has repeated on shared services or tags." in overview
+    assert "<p>0 postmortems by year and month.</p>" in site.page("incidents/archive.md")
+    assert "<em>None.</em>" in site.page("incidents/near-misses.md")
+    assert "<p>0 action items from 0 postmortems" in site.page("incidents/action-items.md")
+    catalog = json.loads(site.html("incidents/search/catalog.json"))
+    assert catalog["incidents"] == []
+    assert catalog["severities"] == ["SEV0", "SEV1", "SEV2", "SEV3", "SEV4"]
 
 
 def test_material_search_indexes_the_sections_readers_search(site: Site) -> None:

@@ -409,7 +409,7 @@ def test_json_csv_and_text_carry_the_same_figures(reports: list[Report]) -> None
     assert "2 overdue on 2024-06-30" in text
 
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

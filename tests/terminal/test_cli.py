@@ -13,7 +13,7 @@ from postmortem_kb.cli import main
 from postmortem_kb.core.kb import RealPaths
 from tests.conftest import VALID, pmkb
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -183,7 +183,7 @@ BREAKING = [
     ),
 ]
 
-# Review checks on the words (lint.py); tests/test_lint.py has both sides of each.
+# Review checks on the words (lint.py); tests/core/test_lint.py has both sides of each.
 BREAKING += [
     (
         "PM201",
@@ -341,11 +341,11 @@ def test_rule_fires_on_its_breakage(tmp_path: Path, code: str, mutate, line: int
 
 def test_every_rule_has_a_breaking_example() -> None:
     covered = {code for code, *_ in BREAKING} | {"PM001", "PM020", "PM026"}  # tested below
-    covered |= set(POLICY_CODES)  # need --policies and a date: tests/test_policies.py
-    covered.add("PM023")  # needs a public and an internal report: tests/test_editions.py
+    covered |= set(POLICY_CODES)  # need --policies and a date: tests/analysis/test_policies.py
+    covered.add("PM023")  # needs a public and an internal report: tests/site/test_editions.py
     covered.add("PM006")  # needs a symbolic link: tests/test_nothing_lost.py
     # The publish gate's rules need links, FIFOs, names and folders; PM043 a theme:
-    # tests/test_gate.py (and the hostile corpus, tests/test_hostile.py).
+    # tests/core/test_gate.py (and the hostile corpus, tests/core/test_hostile.py).
     covered |= {"PM030", "PM031", "PM032", "PM033", "PM034", "PM035", "PM036", "PM043"}
     assert covered == set(RULES)
 
@@ -483,9 +483,27 @@ PASSING = [
 ]
 
 
+class _Exact(str):
+    """The valid report's text, whose ``replace`` fails when there is nothing to replace:
+    a variant whose edit no longer applies would pass as the valid report itself."""
+
+    __slots__ = ()
+
+    def replace(self, old: str, new: str, count: int = -1) -> _Exact:  # type: ignore[override]
+        assert old in self, f"the variant's edit no longer applies: {old!r} is not in the text"
+        return _Exact(str.replace(self, old, new, count))
+
+
 @pytest.mark.parametrize(("mutate",), [pytest.param(m, id=why) for why, m in PASSING])
 def test_valid_variants_pass(tmp_path: Path, mutate) -> None:
-    assert check_text(tmp_path, mutate(VALID)) == []
+    text = mutate(_Exact(VALID))
+    assert text != VALID
+    assert check_text(tmp_path, str(text)) == []
+
+
+def test_a_variant_whose_edit_no_longer_applies_fails() -> None:
+    with pytest.raises(AssertionError, match="no longer applies"):
+        _Exact(VALID).replace("## No Such Section", "## Another")
 
 
 def test_heading_inside_code_block_is_not_a_section(tmp_path: Path) -> None:
