@@ -29,3 +29,26 @@ def test_every_setting_is_a_plugin_option() -> None:
     from postmortem_kb.plugin import PostmortemsConfig
 
     assert {name for name, _ in PostmortemsConfig._schema} == set(Settings.model_fields)
+
+
+def test_the_architecture_page_names_only_modules_that_exist() -> None:
+    """Every path the page names under src/postmortem_kb/ is there, and every module of
+    the package's layers is named (a new module shows up on the page, or this fails)."""
+    import re
+
+    package = GUIDE.parents[1] / "src" / "postmortem_kb"
+    page = (GUIDE / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:core|analysis|site|terminal)/[\w/]*(?:\.py|/)?|\w+\.py)`", page))
+    for name in named:
+        # A bare file name stands for the module of that name in the layer its row names.
+        found = (package / name).exists() if "/" in name else any(package.rglob(name))
+        assert found, f"guide/architecture.md names {name}, which is not in the package"
+    layered = {
+        p.relative_to(package).as_posix()
+        for p in package.glob("*/**/*.py")
+        if p.name != "__init__.py"
+    }
+    mentioned = {n for n in named if n.endswith(".py")}
+    short = {n.rsplit("/", 1)[-1] for n in mentioned}
+    missing = {m for m in layered if m not in mentioned and m.rsplit("/", 1)[-1] not in short}
+    assert not missing, sorted(missing)
