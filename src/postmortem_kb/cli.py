@@ -11,7 +11,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -19,19 +18,21 @@ from postmortem_kb import __version__
 from postmortem_kb.analysis import policies, stats
 from postmortem_kb.core.config import ConfigError, Project, read_project
 from postmortem_kb.core.edition import Edition, EditionError, published, resolve_edition
-from postmortem_kb.core.gate import Refusal, docs_exclusion
 from postmortem_kb.core.kb import (
     KnowledgeBase,
     collector_paused,
     display_path,
-    gate,
-    is_report,
     load,
-    reports_of,
 )
 from postmortem_kb.core.model import Severity, parse_calendar_date
 from postmortem_kb.core.report import Keep
 from postmortem_kb.core.rules import FAILING, LEVEL_MEANINGS, RULES
+from postmortem_kb.core.selection import (
+    SelectionError,
+    reports_among,
+    select,
+    shown_paths,
+)
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
 from postmortem_kb.site.calendar import action_calendar
@@ -237,113 +238,6 @@ def _project(config_file: Path | None) -> Project | None:
     return read_project(default) if default.is_file() else None
 
 
-@dataclass(slots=True)
-class Selection:
-    """What a command reads: the files named (or all), as the site sees them."""
-
-    wanted: list[tuple[Path, str]] = field(default_factory=list)
-    """Files to read as postmortems, with their paths relative to the reports folder."""
-    refused: list[Refusal] = field(default_factory=list)
-    """The publish gate's refusals among the files named: reported, never read."""
-    context: list[tuple[Path, str]] = field(default_factory=list)
-    """The rest of the knowledge base, read for the checks across reports."""
-
-
-def _select(paths: Sequence[Path], project: Project | None, settings: Settings) -> Selection:
-    """The files named on the command line, or the whole knowledge base, through the
-    publish gate exactly as the site build takes them (:func:`~postmortem_kb.core.kb.gate`).
-
-    A named file or folder inside the project's docs folder is judged where the site
-    has it; one outside is judged on its own (a folder as its own docs folder; a file
-    is read as a postmortem whatever its name, though never when it is special).
-    """
-    chosen = Selection()
-    walk = None
-    every: list[tuple[Path, str, str]] = []  # (path, docs path, path in the reports folder)
-    if project is not None:
-        walk = gate(
-            project.docs_dir,
-            settings,
-            settings.folder,
-            docs_exclusion(project.exclude_docs),
-        )
-        folder = PurePosixPath(settings.folder)
-        for path, inner in reports_of(walk, settings.folder, settings):
-            every.append((path, (folder / inner).as_posix().removeprefix("./"), inner))
-    if not paths:
-        assert walk is not None
-        chosen.wanted = [(path, inner) for path, _, inner in every]
-        chosen.refused = [*walk.refusals, *walk.plain]
-        return chosen
-    named: set[str] = set()
-    inside = walk is not None
-    for path in paths:
-        if not path.exists() and not path.is_symlink():
-            raise UsageError(f"no such file or folder: {path}")
-        place = _docs_place(path, project) if walk is not None else None
-        if place is None or walk is None:
-            inside = False
-            if path.is_dir():
-                own = gate(path, settings)
-                chosen.wanted.extend(reports_of(own, ".", settings))
-                chosen.refused.extend([*own.refusals, *own.plain])
-            else:
-                chosen.wanted.append((path, path.name))  # named: read whatever its name
-            continue
-        refused = walk.refused_below(place)
-        chosen.refused.extend(refused)
-        below = [f for f in every if place in (".", f[1]) or f[1].startswith(place + "/")]
-        if below:
-            chosen.wanted.extend((p, inner) for p, _, inner in below)
-            named.update(docs for _, docs, _ in below)
-        elif not refused and not path.is_dir():
-            # Named explicitly, a page that is not a report is checked as one.
-            given = PurePosixPath(place)
-            reports = PurePosixPath(settings.folder)
-            below_reports = given.relative_to(reports) if given.is_relative_to(reports) else given
-            shown = below_reports.as_posix() if str(reports) != "." else place
-            chosen.wanted.append((path, shown))
-    # A file named twice (itself and in its folder) is read once, or it would be its
-    # own duplicate id.
-    once: dict[str, tuple[Path, str]] = {}
-    for path, inner in chosen.wanted:
-        once.setdefault(os.path.abspath(path), (path, inner))
-    chosen.wanted = list(once.values())
-    if inside:
-        # Links and duplicate ids are judged against the whole knowledge base, so
-        # checking one changed file gives the answer checking everything gives.
-        chosen.context = [(p, inner) for p, docs, inner in every if docs not in named]
-    return chosen
-
-
-def _docs_place(path: Path, project: Project | None) -> str | None:
-    """``path``'s docs path in the project (as walked, links unresolved), or None."""
-    if project is None:
-        return None
-    for candidate in (Path(os.path.abspath(path)), path.resolve()):
-        if candidate.is_relative_to(project.docs_dir):
-            return candidate.relative_to(project.docs_dir).as_posix() or "."
-    return None
-
-
-def _reports_among(paths: Sequence[Path], project: Project) -> list[Path]:
-    """The files of ``paths`` that are reports of ``project`` (a hook passes every changed
-    Markdown file, whatever the layout); a folder stands for its reports."""
-    folder = project.reports_dir
-    kept: list[Path] = []
-    for path in paths or [folder]:
-        if not path.exists():
-            raise UsageError(f"no such file or folder: {path}")
-        real = path.resolve()
-        if path.is_dir() and folder.is_relative_to(real):
-            kept.append(folder)  # a folder holding the reports folder: its reports
-        elif real.is_relative_to(folder) and (
-            path.is_dir() or is_report(real.relative_to(folder).as_posix(), project.settings)
-        ):
-            kept.append(path)
-    return list(dict.fromkeys(kept))
-
-
 def _with_edition(settings: Settings, requested: str | None) -> Settings:
     """The settings for the edition asked on the command line, else the configured one."""
     try:
@@ -364,13 +258,13 @@ def run_check(args: argparse.Namespace) -> int:
     if args.reports_only:
         if project is None:
             raise UsageError("--reports-only needs the mkdocs.yml that says where the reports are")
-        paths = _reports_among(args.paths, project)
+        paths = reports_among(args.paths, project)
         if not paths:  # none of the files is a report: nothing to check, nothing wrong
             print(FORMATTERS[args.format]([], 0))
             return EXIT_OK
     else:
         paths = list(args.paths)
-    chosen = _select(paths, project, settings)
+    chosen = select(paths, project, settings)
     wanted, context = chosen.wanted, chosen.context
     keep = Keep.PAGES if args.policies else Keep.PROBLEMS  # policies read action items
     size = len(wanted) + len(context)
@@ -384,8 +278,7 @@ def run_check(args: argparse.Namespace) -> int:
             context=context,
             refused=chosen.refused,
         )
-    shown = {kb.display(report) for report in kb.reports[: len(wanted)]}  # in load's order
-    shown |= {display_path(refusal.path, Path.cwd()) for refusal in chosen.refused}
+    shown = shown_paths(kb, chosen, Path.cwd())
     problems = [p for p in kb.problems if p.path in shown]
     if args.policies:
         found = policies.problems(kb, settings.today())
@@ -432,7 +325,7 @@ def _published_kb(args: argparse.Namespace, verb: str) -> tuple[KnowledgeBase, S
             f"to {verb}, or pass --config-file"
         )
     settings = _with_edition(settings, args.edition)
-    chosen = _select(args.paths, project, settings)
+    chosen = select(args.paths, project, settings)
     kb = published(load(chosen.wanted, settings, display_root=Path.cwd()))
     return kb, settings
 
@@ -571,7 +464,7 @@ def run_overdue(args: argparse.Namespace) -> int:
     if project is None:
         raise UsageError("no mkdocs.yml here; run pmkb overdue in the project, or pass -f")
     settings = project.settings
-    kb = load(_select([], project, settings).wanted, settings, display_root=Path.cwd())
+    kb = load(select([], project, settings).wanted, settings, display_root=Path.cwd())
     today = settings.today()
     base = args.link_base.rstrip("/")
 
@@ -594,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands |= {"export": run_export, "init": run_init}
         with collector_paused():  # a command keeps what it reads until it exits
             return commands[args.command](args)
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, SelectionError) as exc:
         print(f"pmkb: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from postmortem_kb.core.kb import KnowledgeBase
+from postmortem_kb.core.kb import KnowledgeBase, problem_of
 from postmortem_kb.core.model import Severity, Status
 from postmortem_kb.core.report import Report
-from postmortem_kb.core.rules import RULES, Finding, Level, Problem
+from postmortem_kb.core.rules import Finding, Level, Problem
 from postmortem_kb.core.settings import Settings
 
 POLICY_CODES = ("PM220", "PM221", "PM222")
@@ -95,18 +95,8 @@ def violations(kb: KnowledgeBase, today: date) -> list[Violation]:
 
 def problems(kb: KnowledgeBase, today: date) -> list[Problem]:
     """Policy violations as problems, with the same paths as the knowledge base's."""
-    found = []
-    for violation in violations(kb, today):
-        rule = RULES[violation.finding.code]
-        found.append(
-            Problem(
-                path=kb.display(violation.report),
-                line=violation.finding.line,
-                code=rule.code,
-                name=rule.name,
-                level=kb.settings.level_of(rule.code),
-                message=violation.finding.message,
-                hint=violation.finding.hint or rule.hint,
-            )
-        )
-    return sorted(found)
+    found = (
+        problem_of(kb.display(violation.report), violation.finding, kb.settings)
+        for violation in violations(kb, today)
+    )
+    return sorted(problem for problem in found if problem is not None)

@@ -14,13 +14,10 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-
-from postmortem_kb.core.body import MAX_NESTING, normalise_heading, parse_sections
+from postmortem_kb.core.body import normalise_heading, parse_sections, parse_tokens
 from postmortem_kb.core.escape import markdown_text
 from postmortem_kb.core.report import Disclosure, Report, summary_key
 from postmortem_kb.core.rules import Finding
@@ -127,17 +124,6 @@ def public_copy(
     return public
 
 
-@cache
-def _parser() -> MarkdownIt:
-    # The same block parser settings as body.parse_sections, so the sections cut here
-    # are exactly the sections the checks and the pages see.
-    return (
-        MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
-        .enable("table")
-        .disable(["inline", "text_join"])
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class _Heading:
     start: int
@@ -149,7 +135,9 @@ class _Heading:
 
 
 def _headings(body: str) -> list[_Heading]:
-    tokens = _parser().parse(body)
+    # The block parse of body.parse_sections: the sections cut here are the ones the
+    # checks and the pages see.
+    tokens = parse_tokens(body)
     headings = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h1", "h2") and token.map:
