@@ -632,7 +632,8 @@ def targets(
                 (
                     f"serve: edit visible, {srow.corpus} {srow.reports:,}",
                     "< 5 s, every page right",
-                    f"{srow.edit.median:.1f} s, {sum(srow.consistent)}/{len(srow.consistent)} right",
+                    f"{srow.edit.median:.1f} s, "
+                    f"{sum(srow.consistent)}/{len(srow.consistent)} right",
                     srow.edit.median < 5 and all(srow.consistent),
                 )
             )
