@@ -18,15 +18,24 @@ PACKAGE = ROOT / "src" / "postmortem_kb"
 MAX_CLASS_LINES = 250
 
 
-def test_imports_point_down_and_never_go_round() -> None:
-    lint_imports = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run(
-        [str(lint_imports), "--config", str(ROOT / "pyproject.toml")],
-        cwd=ROOT,
+def lint_imports(cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """import-linter on the contracts in pyproject.toml, from the test environment."""
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "lint-imports"),
+            "--config",
+            str(ROOT / "pyproject.toml"),
+        ],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
+        env=env,
     )
+
+
+def test_imports_point_down_and_never_go_round() -> None:
+    result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 3 kept, 0 broken." in result.stdout
 
@@ -38,15 +47,7 @@ def test_a_layer_that_imports_upwards_breaks_the_contract(tmp_path: Path) -> Non
     (copy / "postmortem_kb" / "core" / "slugs.py").open("a").write(
         "\nfrom postmortem_kb import plugin  # noqa\n"
     )
-    lint_imports = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run(
-        [str(lint_imports), "--config", str(ROOT / "pyproject.toml")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"},
-    )
+    result = lint_imports(tmp_path, {"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 1, result.stdout + result.stderr
     assert "postmortem_kb.core.slugs -> postmortem_kb.plugin" in result.stdout
 

@@ -1,1 +1,1 @@
-"""checks."""
+"""The checks of one report: frontmatter, sections and tables (validate), language (lint)."""
