@@ -20,10 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOT_SOURCE = shutil.ignore_patterns(
-    ".venv", ".git", "site", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
+_ANYWHERE = shutil.ignore_patterns(
+    ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
     ".hypothesis", "node_modules",
 )  # fmt: skip
+
+
+def NOT_SOURCE(folder: str, names: list[str]) -> set[str]:  # a copytree ignore
+    """What the copy of the tree leaves out: caches and builds anywhere, and the built
+    site/ at the top only (src/postmortem_kb/site/ is the package's site layer)."""
+    ignored = set(_ANYWHERE(folder, names))
+    if Path(folder).resolve() == ROOT and "site" in names:
+        ignored.add("site")
+    return ignored
 
 
 @dataclass(frozen=True, slots=True)
