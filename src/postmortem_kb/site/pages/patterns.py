@@ -1,9 +1,11 @@
 """The pattern pages: the recurring causes, then one page per root-cause category,
-contributing factor, service and tag."""
+contributing factor, service and tag (a service or tag used by one incident only is listed
+on the patterns page with a link to that incident, not given a page)."""
 
 from __future__ import annotations
 
 from postmortem_kb.analysis.patterns import Group
+from postmortem_kb.core.escape import markdown_text
 from postmortem_kb.site.pages.writer import (
     FACETS,
     FOLDED,
@@ -43,12 +45,17 @@ def patterns(w: PageWriter) -> None:
             lines.append(f"| {link} | {len(group.reports)} | {w.report_link(page, latest)} |")
         lines.append("")
         if once:
+            # Each links to its one incident: a page of its own would list that incident
+            # alone (on real corpora most tags and services are used once, and their pages
+            # were most of the site).
             links = ", ".join(
-                w.page_link(page, f"{facet.folder}/{g.slug}.md", g.label)
+                f"{markdown_text(g.label)} ({w.report_link(page, g.reports[0], g.reports[0].id)})"
+                if g.reports[0].id
+                else w.report_link(page, g.reports[0], g.label)
                 for g in sorted(once, key=lambda g: g.key)
             )
             lines += [f"Used by one incident each ({len(once)}): {links}", ""]
-        for group in groups:
+        for group in table:
             _group_page(w, facet, group)
     w.add(page, "Patterns", lines, "Patterns")
 
