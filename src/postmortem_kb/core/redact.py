@@ -82,6 +82,24 @@ def public_copy(
     ``published_ids`` (when given), and the file's raw text and findings (which quote
     it) are not carried over.
     """
+    public, changed = _published_text(report, settings, published_ids)
+    # Parsed once, for the page's sections when the body changed and for the wording:
+    # a lean report's own sections hold its summaries only.
+    sections = parse_sections(public.body, 0)
+    if changed:
+        public.sections = sections
+    # What similar incidents and the search read: the published text and fields only
+    # (the report's own wording holds what is withheld).
+    public.wording = wording_of(replace(public, sections=sections))
+    return public
+
+
+def _published_text(
+    report: Report, settings: Settings, published_ids: frozenset[str] | None
+) -> tuple[Report, bool]:
+    """The public copy's body, metadata and tables, without its sections parsed or its
+    wording (all that rule PM023 reads of each public report, in every ``pmkb check``),
+    and whether its body differs from the report's."""
     meta = report.meta
     drop = {normalise_heading(name) for name in settings.public_redact_sections}
     original = report.body  # read again from the file when the report is lean
@@ -114,14 +132,11 @@ def public_copy(
         meta=new_meta,
         invalid=report.invalid,
         extra={name: value for name, value in report.extra.items() if name not in fields},
-        sections=parse_sections(body, 0) if body != original else list(report.sections),
+        sections=list(report.sections),
         timeline=[] if "timeline" in drop else list(report.timeline),
         action_items=[] if "action items" in drop else list(report.action_items),
     )
-    # What similar incidents and the search read: the published text and fields only
-    # (the report's own wording holds what is withheld).
-    public.wording = wording_of(replace(public, sections=parse_sections(body, 0)))
-    return public
+    return public, body != original
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +287,7 @@ def _whole(text: str, start: int, end: int) -> bool:
 
 def disclosure_of(report: Report, settings: Settings) -> Disclosure:
     """What the public edition would show of ``report``, which asks to be public."""
-    copy = public_copy(report, settings)
+    copy, _ = _published_text(report, settings, None)
     return Disclosure(
         texts=tuple(published_strings(copy)), links=frozenset(link_targets(copy.body, report.rel))
     )
