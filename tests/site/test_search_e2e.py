@@ -291,3 +291,40 @@ def test_long_result_lists_come_a_page_at_a_time(browser: Browser, site) -> None
         focused = page.evaluate("document.activeElement.closest('.pmkb-result').dataset.id")
         assert focused == result_ids(page)[50]  # keyboard users land on the first new one
     page.close()
+
+
+def test_words_side_by_side_rank_first_among_equals(browser: Browser, site) -> None:
+    """Proximity: of two incidents with both words of "rate limit", the one that writes
+    them side by side comes first, though the other has both words in its title (which
+    scores more)."""
+    from tests.conftest import report_text
+
+    site.add(
+        "apart.md",
+        report_text(
+            "INC-2024-001",
+            title="Error rate alarm after a connection limit change",
+            summary="The error rate rose after the connection limit of the pool was lowered.",
+        ),
+    )
+    site.add(
+        "together.md",
+        report_text(
+            "INC-2024-002",
+            title="Checkout failures",
+            summary="The partner API rate limit was set too low for the holiday traffic.",
+        ),
+    )
+    site.add("other.md", report_text("INC-2024-003", title="Disk full on the primary"))
+    site.build()
+    page = browser.new_page()
+    with serve(site.root / "site") as base:
+        open_search(page, base, "?query=rate+limit")
+        assert whole_matches(page) == ["INC-2024-002", "INC-2024-001"]
+        why = page.locator('.pmkb-result[data-id="INC-2024-002"] .pmkb-why').inner_text()
+        assert why.endswith("side by side: rate limit")
+        apart = page.locator('.pmkb-result[data-id="INC-2024-001"] .pmkb-why').inner_text()
+        assert "side by side" not in apart
+        open_search(page, base, "?query=limit+rate")  # the other order is another phrase
+        assert whole_matches(page) == ["INC-2024-001", "INC-2024-002"]
+    page.close()

@@ -18,7 +18,15 @@ sorted them by code point, lunr.js needs UTF-16 order ("Out of order word insert
 
 def test_terms_are_in_utf16_order() -> None:
     documents = [
-        {"ref": "0", "title": TITLE, "tags": "", "services": "", "cause": "", "text": ""},
+        {
+            "ref": "0",
+            "title": TITLE,
+            "tags": "",
+            "services": "",
+            "cause": "",
+            "text": "",
+            "phrases": "",
+        },
         {
             "ref": "1",
             "title": "\uff5a\uff5a \U0001d49clpha \uff5a",
@@ -26,6 +34,7 @@ def test_terms_are_in_utf16_order() -> None:
             "services": "",
             "cause": "",
             "text": "",
+            "phrases": "",
         },
     ]
     terms = [term for term, _ in build_index(documents)["invertedIndex"]]

@@ -41,6 +41,7 @@ FIELDS = [
     {"field_name": "services", "boost": 6},
     {"field_name": "cause", "boost": 3},
     {"field_name": "text", "boost": 1},
+    {"field_name": "phrases", "boost": 1},
 ]
 """Indexed fields and their weights: names beat descriptions, descriptions beat prose.
 Ids are not indexed: the page matches an id (or its beginning) against the catalog
@@ -51,6 +52,14 @@ WORD_BUDGET = 150_000
 first); at 5,000 reports, 30 each, which keeps catalog and index under 2 MB gzipped."""
 MIN_WORDS, MAX_WORDS = 30, 400
 """Most telling words per report, at least and at most, whatever the budget."""
+PHRASE_BUDGET = 25_000
+"""Phrases (adjacent words of the title, root cause and summary) the index holds of all
+reports together, each report's most telling first: all of them (up to 64) in a few
+hundred reports, 5 each at 5,000."""
+MIN_PHRASES = 5
+PHRASE_JOINER = "_"
+"""Joins the two stems of a phrase into one index term ("rate_limit"): lunr's tokenizer
+splits at spaces and hyphens only, so the page looks a phrase up as one term."""
 
 _MARKUP = re.compile(r"<!--.*?-->|<[^>]+>|[*_`#>|]|\[([^\]]*)\]\([^)]*\)", re.DOTALL)
 
@@ -172,13 +181,34 @@ def telling_words(reports: list[Report]) -> list[str]:
     return texts
 
 
+def telling_phrases(reports: list[Report]) -> list[str]:
+    """For each report, its most telling phrases (pairs of adjacent stems, joined by
+    :data:`PHRASE_JOINER`), ranked by the rarity of their two words, as one text: the
+    search ranks incidents that hold the query's words side by side first among those
+    with as many of its words (proximity, as search engines weigh it)."""
+    count = len(reports)
+    df: Counter[str] = Counter()
+    for report in reports:
+        if report.wording is not None:
+            df.update(report.wording.counts.keys())
+    per_report = max(MIN_PHRASES, PHRASE_BUDGET // max(count, 1))
+    texts = []
+    for report in reports:
+        phrases = report.wording.phrases if report.wording is not None else frozenset()
+        weight = {p: idf(count, df[p[0]]) + idf(count, df[p[1]]) for p in phrases}
+        chosen = sorted(phrases, key=lambda p: (-weight[p], p))[:per_report]
+        texts.append(" ".join(PHRASE_JOINER.join(phrase) for phrase in chosen))
+    return texts
+
+
 def index_documents(reports: list[Report]) -> list[dict[str, str]]:
     """What the index holds of each report, one text per field of :data:`FIELDS`, in
     catalog order (newest first)."""
     ordered = newest_first(reports)
     documents = []
     # Refs are catalog positions, not ids: a duplicate id must not hide an incident.
-    for position, (report, words) in enumerate(zip(ordered, telling_words(ordered), strict=True)):
+    telling = zip(ordered, telling_words(ordered), telling_phrases(ordered), strict=True)
+    for position, (report, words, phrases) in enumerate(telling):
         meta = report.meta
         cause = meta.root_cause
         documents.append(
@@ -191,6 +221,7 @@ def index_documents(reports: list[Report]) -> list[dict[str, str]]:
                 if cause
                 else "",
                 "text": words,
+                "phrases": phrases,
             }
         )
     return documents

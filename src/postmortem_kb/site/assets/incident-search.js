@@ -125,11 +125,14 @@
 
   var FIELD_LABELS = { title: "title", tags: "tags", services: "services", cause: "root cause",
                        text: "report text" };
+  var WORD_FIELDS = Object.keys(FIELD_LABELS);  // every field but the phrases
 
   /* Words rank as a search engine ranks them: incidents with every word of the query
    * first, then those with fewer (a "partial" match, shown after a divider), and within
    * each group by lunr's BM25 score. Each word is looked up on its own, so every result
-   * knows which words it matched, and where. Stop words ("the", "our") are not counted. */
+   * knows which words it matched, and where. Stop words ("the", "our") are not counted.
+   * Among incidents with as many of the words, those holding two of them side by side
+   * (a phrase of the query, "rate limit") come first: proximity, as search engines weigh it. */
   function byWords(data, query) {
     var index = data.index;
     var typed = window.lunr.tokenizer(query).map(function (t) { return t.toString(); });
@@ -143,7 +146,8 @@
       var exact = index.query(function (q) { q.term(word, { boost: 10 }); });
       // Only the word being typed (the last) is also a prefix; a finished word is whole.
       var prefixed = last ? index.query(function (q) {
-        q.term(word, { wildcard: window.lunr.Query.wildcard.TRAILING, boost: 1 });
+        q.term(word, { wildcard: window.lunr.Query.wildcard.TRAILING, boost: 1,
+                       fields: WORD_FIELDS });
         if (!known) halfTyped(q, word);
       }) : [];
       var counted = {};
@@ -158,14 +162,37 @@
         });
       });
     });
+    var together = phrasesFound(index, typed);
     var incidents = data.catalog.incidents;
     return Object.keys(found).map(function (ref) {
       var entry = found[ref];
       var matched = words.filter(function (w) { return entry.words[w]; });
+      var phrases = together[ref] || [];
       return { incident: incidents[Number(ref)], score: entry.score, matched: matched.length,
-               partial: matched.length < words.length,
-               why: function () { return explain(words, entry.words); } };
+               phrases: phrases.length, partial: matched.length < words.length,
+               why: function () { return explain(words, entry.words, phrases); } };
     });
+  }
+  /* For each incident, the phrases of the query (two words typed side by side, no stop
+   * word between) that it holds side by side too. The index holds each report's telling
+   * phrases as single terms, its two stems joined by "_" (catalog.PHRASE_JOINER). */
+  function phrasesFound(index, typed) {
+    var together = {};
+    var stemOf = function (word) {
+      return window.lunr.stopWordFilter(word) ? index.pipeline.runString(word)[0] : null;
+    };
+    for (var i = 0; i + 1 < typed.length; i++) {
+      var first = stemOf(typed[i]);
+      var second = stemOf(typed[i + 1]);
+      if (!first || !second) continue;
+      var phrase = typed[i] + " " + typed[i + 1];
+      index.query(function (q) {
+        q.term(first + "_" + second, { fields: ["phrases"] });
+      }).forEach(function (hit) {
+        (together[hit.ref] || (together[hit.ref] = [])).push(phrase);
+      });
+    }
+    return together;
   }
 
   function fieldsOf(hit) {
@@ -180,9 +207,10 @@
     return fields;
   }
 
-  /* Why a result matched, in words: "regex in title, tags; cpu in root cause; not: spike".
-   * Worked out only for the results shown, from the hits each word had. */
-  function explain(words, hits) {
+  /* Why a result matched, in words: "regex in title, tags; cpu in root cause; not: spike;
+   * side by side: rate limit". Worked out only for the results shown, from the hits each
+   * word had. */
+  function explain(words, hits, phrases) {
     var parts = [];
     var missing = [];
     words.forEach(function (word) {
@@ -194,6 +222,7 @@
       parts.push(word + " in " + fields.join(", "));
     });
     if (missing.length) parts.push("not: " + missing.join(", "));
+    if (phrases && phrases.length) parts.push("side by side: " + phrases.join(", "));
     return parts.join("; ");
   }
 
@@ -211,9 +240,10 @@
   }
 
   function halfTyped(q, token) {
-    q.term(token, { wildcard: window.lunr.Query.wildcard.TRAILING, usePipeline: false, boost: 1 });
+    q.term(token, { wildcard: window.lunr.Query.wildcard.TRAILING, usePipeline: false, boost: 1,
+                    fields: WORD_FIELDS });
     for (var end = token.length - 1; end >= MIN_STEM; end--) {
-      q.term(token.slice(0, end), { usePipeline: false, boost: 0.5 });
+      q.term(token.slice(0, end), { usePipeline: false, boost: 0.5, fields: WORD_FIELDS });
     }
   }
 
@@ -239,7 +269,8 @@
     };
     if (state.sort === "date" || !state.q.trim()) return results.sort(byDate);
     return results.sort(function (a, b) {
-      return (b.matched || 0) - (a.matched || 0) || b.score - a.score || byDate(a, b);
+      return (b.matched || 0) - (a.matched || 0) || (b.phrases || 0) - (a.phrases || 0) ||
+        b.score - a.score || byDate(a, b);
     });
   }
 
