@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 from lunr import lunr
+from lunr.builder import Builder
 from lunr.index import Index
+from lunr.stemmer import stemmer
+from lunr.stop_word_filter import stop_word_filter
+from lunr.trimmer import trimmer
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from playwright.sync_api import Browser, Page, expect
@@ -18,6 +22,7 @@ from postmortem_kb import Settings, load
 from postmortem_kb.core.kb import find_reports
 from postmortem_kb.core.report import Keep
 from postmortem_kb.site.catalog import FIELDS, build_index, index_documents, to_json
+from postmortem_kb.core.wording import browser_stemmer, stem
 from tests.browser import serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -247,10 +252,34 @@ def test_the_fast_index_build_makes_lunrs_own_index(sites) -> None:
     reports = load(find_reports(ROOT / "postmortems", settings), settings, keep=Keep.PAGES).reports
     documents = index_documents(reports)
     documents.append({**documents[0], "title": "Ünïcode İstanbul -- a—b  x\u00a0y ...", "tags": ""})
-    expected = to_json(lunr(ref="ref", fields=FIELDS, documents=documents).serialize())
+    # lunr's default builder, with the stemmer the browser runs (see the next test).
+    builder = Builder()
+    builder.pipeline.add(trimmer, stop_word_filter, browser_stemmer)
+    builder.search_pipeline.add(stemmer)
+    expected = to_json(
+        lunr(ref="ref", fields=FIELDS, documents=documents, builder=builder).serialize()
+    )
     assert to_json(build_index(documents)) == expected
     published = (sites[False] / "incidents" / "search" / "index.json").read_text("utf-8")
     assert to_json(build_index(documents[:-1])) == published
+
+
+def test_the_index_stems_words_as_lunr_js_stems_queries(page: Page, site_url: str) -> None:
+    """lunr.py's stemmer turns day into dai and deploy into deploi, lunr.js does not: an
+    index stemmed by lunr.py never matched those words typed on the search page."""
+    settings = Settings()
+    reports = load(find_reports(ROOT / "postmortems", settings), settings).reports
+    words = sorted({word for r in reports if r.wording for word in r.wording.written.values()})
+    words += ["day", "days", "deploy", "deployed", "keys", "fly", "try", "cry", "say", "happy"]
+    open_search(page, site_url)
+    page.add_script_tag(url=f"{site_url}assets/postmortem-kb/lunr.js")
+    in_browser = page.evaluate(
+        "words => words.map(w => lunr.stemmer(new lunr.Token(w)).toString())", words
+    )
+    assert len(words) > 300
+    assert dict(zip(words, in_browser, strict=True)) == {w: stem(w) or w for w in words}
+    open_search(page, site_url, "?query=deployed")  # a word whose stem ends in y
+    assert result_ids(page), "no incident matched 'deployed'"
 
 
 def test_the_index_holds_each_reports_most_telling_words(sites) -> None:

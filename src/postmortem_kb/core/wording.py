@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from functools import cache
 
-from lunr.stemmer import stemmer
+from lunr.stemmer import PorterStemmer
 from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
 from lunr.trimmer import trimmer
@@ -59,12 +59,37 @@ def idf(count: int, df: int) -> float:
     return math.log(1 + (count - df + 0.5) / (df + 0.5))
 
 
+class BrowserStemmer(PorterStemmer):
+    """Porter's stemmer as lunr.js 2.3.9 runs it on the search page's queries.
+
+    lunr.py and lunr.js differ in step 1c: lunr.py turns a final *y* into *i* when the
+    stem has a vowel (Porter's paper: day -> dai, deploy -> deploi), lunr.js only after
+    a consonant that is not the first letter (cry -> cri, day -> day, fly -> fli). An
+    index stemmed by lunr.py never matched a query for *day*, *deploy*, *delay* or *key*
+    typed in the browser; the index is stemmed as the browser stems.
+    """
+
+    def step1c(self) -> None:
+        word = self.b[self.k0 : self.k + 1]
+        if len(word) >= 3 and word[-1] == "y" and word[-2] not in "aeiou":
+            self.b = self.b[: self.k] + "i" + self.b[self.k + 1 :]
+
+
+_BROWSER_STEMMER = BrowserStemmer()
+
+
+def browser_stemmer(token: Token, i: int | None = None, tokens: object = None) -> Token:
+    """A lunr pipeline function: the token stemmed as lunr.js stems it."""
+    return token.update(_BROWSER_STEMMER.stem)
+
+
 @cache
 def stem(word: str) -> str | None:
-    """One lower-case word through lunr's indexing pipeline, or None for a stop word.
-    Remembered: thousands of reports share a few thousand words."""
+    """One lower-case word through lunr's indexing pipeline (trimmer, stop words, the
+    stemmer as the browser runs it), or None for a stop word. Remembered: thousands of
+    reports share a few thousand words."""
     token: Token | None = Token(word)
-    for step in (trimmer, stop_word_filter, stemmer):
+    for step in (trimmer, stop_word_filter, browser_stemmer):
         token = step(token) if token is not None else None
     return None if token is None else str(token)
 
