@@ -21,8 +21,8 @@ from playwright.sync_api import Browser, Page, expect
 from postmortem_kb import Settings, load
 from postmortem_kb.core.kb import find_reports
 from postmortem_kb.core.report import Keep
-from postmortem_kb.site.catalog import FIELDS, build_index, index_documents, to_json
 from postmortem_kb.core.wording import browser_stemmer, stem
+from postmortem_kb.site.catalog import FIELDS, build_index, index_documents, to_json
 from tests.browser import serve
 
 ROOT = Path(__file__).resolve().parents[2]
