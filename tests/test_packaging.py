@@ -45,7 +45,10 @@ def dist(prepared: Prepared) -> dict[str, Path]:
 
 def test_wheel_and_sdist_hold_every_run_time_file(dist: dict[str, Path]) -> None:
     wanted = run_time_files()
-    assets = {f"postmortem_kb/site/assets/{name}" for name in ("incident-search.js", "pmkb.css")}
+    assets = {
+        f"postmortem_kb/site/assets/{name}"
+        for name in ("incident-search.js", "action-items.js", "pmkb.css")
+    }
     assert assets <= wanted
     templates = ("standard", "near-miss")
     assert {f"postmortem_kb/terminal/report_templates/{n}.md" for n in templates} <= wanted

@@ -47,9 +47,8 @@ from postmortem_kb.site import serve_cache
 from postmortem_kb.site.build import (
     LUNR_SCRIPT,
     PACKAGE_DIR,
-    SEARCH_SCRIPT,
-    STYLESHEET,
     Generated,
+    add_assets,
     build_site,
     replay,
     search_uris,
@@ -142,10 +141,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             log.info("building the public edition: only reports with 'visibility: public'")
         # Lowest precedence: a custom_dir template of the same name replaces ours.
         config.theme.dirs.append(str(PACKAGE_DIR / "templates"))
-        if STYLESHEET not in config.extra_css:
-            config.extra_css.append(STYLESHEET)
-        if SEARCH_SCRIPT not in [str(script) for script in config.extra_javascript]:
-            config.extra_javascript.append(SEARCH_SCRIPT)
+        add_assets(config)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

@@ -109,16 +109,29 @@ def test_severity_pages_list_their_incidents_newest_first(built: Site) -> None:
     assert "INC-2024-003" in built.page("incidents/severity/sev3.md")
 
 
-def test_action_items_page_puts_overdue_first_with_owners(built: Site) -> None:
+def test_action_items_page_lists_each_item_once_open_and_most_late_first(built: Site) -> None:
     page = built.page("incidents/action-items.md")
-    overdue = page[page.index('id="overdue"') : page.index('id="by-status"')]
-    assert "2024-02-01 (overdue)" in overdue and "2024-02-20 (overdue)" in overdue
-    assert overdue.index("2024-02-01") < overdue.index("2024-02-20")
-    assert "2024-04-01" not in overdue  # due after the build date
-    assert "2024-02-15" not in overdue and "2024-01-20" not in overdue  # closed: never late
+    table = page[page.index('id="pmkb-action-table"') : page.index('id="by-owner"')]
+    rows = re.findall(r"<tr data-owner[^>]*>.*?</tr>", table)
+    # Six items, one row each: open (most overdue first), then Done and Won't Do.
+    ids = [re.search(r">(INC-\d+-\d+ AI-\d)</a>", row).group(1) for row in rows]
+    assert len(ids) == len(set(ids)) == 6
+    # Open first, the most overdue first: due 2024-02-01 (29 days late on 2024-03-01),
+    # 2024-02-20 (10 days), 2024-04-01 (not late); then Done and Won't Do.
+    assert ids[:3] == ["INC-2024-001 AI-1", "INC-2024-002 AI-1", "INC-2024-001 AI-2"]
+    assert set(ids[3:]) == {"INC-2024-001 AI-3", "INC-2024-003 AI-1", "INC-2024-004 AI-1"}
+    assert "<td><strong>29</strong></td>" in rows[0] and 'data-overdue="1"' in rows[0]
+    assert "<td><strong>10</strong></td>" in rows[1]
+    assert 'data-overdue="0"' in rows[2] and "<strong>" not in rows[2]
     assert "2 overdue" in page.replace("<strong>", "").replace("</strong>", "")
+    for section in ('id="overdue"', 'id="by-status"', "Open items of"):
+        assert section not in page  # each item once, not under four headings
     owners = page[page.index('id="by-owner"') :]
-    assert re.search(r"<td>@alice</td>\s*<td>1</td>\s*<td>1</td>\s*<td>2</td>\s*<td>3</td>", owners)
+    assert re.search(
+        r'<td><a href="../owners/alice/">@alice</a></td>\s*<td>1</td>\s*<td>1</td>\s*'
+        r"<td>2</td>\s*<td>3</td>",
+        owners,
+    )
     assert re.search(r"<td>SEV1</td>\s*<td>4</td>\s*<td>1</td>\s*<td>25%</td>", page)
 
 

@@ -22,6 +22,9 @@ STATUS_ORDER = [
 ]
 
 
+NO_OWNER = "(no owner)"
+
+
 @dataclass(frozen=True, slots=True)
 class Tracked:
     """An action item with the report it comes from."""
@@ -39,6 +42,15 @@ def collect(reports: list[Report]) -> list[Tracked]:
     items = [Tracked(r, item) for r in reports for item in r.action_items]
     items.sort(key=lambda t: t.sort_key)
     return items
+
+
+def days_late(tracked: Tracked, today: date) -> int | None:
+    """Whole days an overdue item is past its due date (``pmkb overdue`` and the site
+    both say it this way); None when the item is not overdue."""
+    item = tracked.item
+    if item.due is None or not item.is_overdue(today):
+        return None
+    return (today - item.due).days
 
 
 def overdue(items: list[Tracked], today: date) -> list[Tracked]:
@@ -64,7 +76,7 @@ def by_status(items: list[Tracked]) -> dict[ActionStatus | None, list[Tracked]]:
 def by_owner(items: list[Tracked]) -> dict[str, list[Tracked]]:
     groups: dict[str, list[Tracked]] = defaultdict(list)
     for tracked in items:
-        groups[tracked.item.owner or "(no owner)"].append(tracked)
+        groups[tracked.item.owner or NO_OWNER].append(tracked)
     return dict(sorted(groups.items(), key=lambda kv: kv[0].casefold()))
 
 

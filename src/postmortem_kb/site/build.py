@@ -34,6 +34,7 @@ log = get_plugin_logger(__name__)
 PACKAGE_DIR = Path(__file__).parent
 STYLESHEET = "assets/postmortem-kb/pmkb.css"
 SEARCH_SCRIPT = "assets/postmortem-kb/incident-search.js"
+ACTIONS_SCRIPT = "assets/postmortem-kb/action-items.js"
 LUNR_SCRIPT = "assets/postmortem-kb/lunr.js"
 
 SEARCH_PAGE = """# Search incidents
@@ -60,6 +61,16 @@ class Generated:
     titles: dict[str, str] = field(default_factory=dict)
     """The generated pages' titles as plain text (see :attr:`PageWriter.titles`)."""
     files: list[GeneratedFile] = field(default_factory=list)
+
+
+def add_assets(config: MkDocsConfig) -> None:
+    """Put the plugin's stylesheet and scripts on every page (each once)."""
+    if STYLESHEET not in config.extra_css:
+        config.extra_css.append(STYLESHEET)
+    scripts = [str(script) for script in config.extra_javascript]
+    for script in (SEARCH_SCRIPT, ACTIONS_SCRIPT):
+        if script not in scripts:
+            config.extra_javascript.append(script)
 
 
 def lunr_js_path() -> Path:
@@ -203,6 +214,8 @@ def _add_pages(build: _Build, generated: Generated) -> None:
         files.append(File.generated(config, uri, content=content, inclusion=inclusion))
     stylesheet = (PACKAGE_DIR / "assets" / "pmkb.css").read_text(encoding="utf-8")
     files.append(File.generated(config, STYLESHEET, content=stylesheet))
+    script = (PACKAGE_DIR / "assets" / "action-items.js").read_text(encoding="utf-8")
+    files.append(File.generated(config, ACTIONS_SCRIPT, content=script))
 
 
 def _start_feeds(build: _Build, generated: Generated) -> Callable[[], None]:

@@ -10,8 +10,11 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import quote
+
+from markdown_it import MarkdownIt
 
 from postmortem_kb.analysis.relate import Links
 from postmortem_kb.core.report import Report
@@ -32,6 +35,27 @@ def link_from(page_uri: str, target_uri: str) -> str:
     matters when generated pages hold hundreds of thousands of links.
     """
     return quote("../" * page_uri.count("/") + target_uri)
+
+
+_INLINE_MARKUP = re.compile(r"[`*_\[\]<>&\\~]")
+"""Characters that may make inline Markdown (or need escaping): text without them is
+written as it is, which keeps tables of thousands of plain items cheap."""
+
+
+@cache
+def _inline_parser() -> MarkdownIt:
+    # No raw HTML (it is escaped as text) and markdown-it's own link check, which
+    # refuses javascript:, vbscript:, file: and data: targets.
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def inline_html(text: str) -> str:
+    """A table cell's inline Markdown (code, emphasis, links) as safe HTML, on one line:
+    the action of an item reads on the site as it does in its report."""
+    line = " ".join(text.split())
+    if not _INLINE_MARKUP.search(line):
+        return line.replace('"', "&quot;")
+    return _inline_parser().renderInline(line).strip()
 
 
 SHOWN_FIELDS = {

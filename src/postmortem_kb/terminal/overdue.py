@@ -50,7 +50,8 @@ def as_markdown(items: list[Tracked], today: date, link: Link | None = None) -> 
         if url:
             source = f"[{source}]({url})"
         lines.append(
-            f"| {item.due.isoformat()} | {(today - item.due).days} | {source} | {_cell(item.id)} "
+            f"| {item.due.isoformat()} | {actions.days_late(tracked, today)} | {source} "
+            f"| {_cell(item.id)} "
             f"| {_cell(item.action)} | {_cell(item.owner)} "
             f"| {item.priority.value if item.priority else ''} "
             f"| {item.status.value if item.status else ''} |"
@@ -60,7 +61,7 @@ def as_markdown(items: list[Tracked], today: date, link: Link | None = None) -> 
 
 def as_text(items: list[Tracked], today: date, link: Link | None = None) -> str:
     lines = [
-        f"{tracked.item.due}  {(today - tracked.item.due).days:>4}d late  "  # type: ignore[operator]
+        f"{tracked.item.due}  {actions.days_late(tracked, today):>4}d late  "
         f"{_source(tracked)} {tracked.item.id}  {tracked.item.owner}  {tracked.item.action}"
         for tracked in items
     ]
@@ -80,7 +81,7 @@ def as_json(items: list[Tracked], today: date, link: Link | None = None) -> str:
                     "action": tracked.item.action,
                     "owner": tracked.item.owner,
                     "due": tracked.item.due.isoformat() if tracked.item.due else None,
-                    "days_late": (today - tracked.item.due).days if tracked.item.due else None,
+                    "days_late": actions.days_late(tracked, today),
                     "priority": tracked.item.priority.value if tracked.item.priority else None,
                     "status": tracked.item.status.value if tracked.item.status else None,
                     "line": tracked.item.line,

@@ -35,8 +35,9 @@ from postmortem_kb.core.kb import KnowledgeBase
 from postmortem_kb.core.model import Severity
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.rules import Level
+from postmortem_kb.core.slugs import slugify
 from postmortem_kb.core.units import format_duration
-from postmortem_kb.site.render import link_from, src_uri
+from postmortem_kb.site.render import inline_html, link_from, src_uri
 
 MONTH_REPEATS = 10
 """Recurring causes a monthly review lists: the largest that include the month."""
@@ -53,7 +54,9 @@ SEARCH_EXCLUDED = "---\nsearch:\n  exclude: true\n---\n\n"
 FACTOR_CATEGORIES = ("people", "process", "technology", "environment")
 
 INCIDENT_COLUMNS = ("Date", "Incident", "Severity", "Status", "Duration", "Services")
-ACTION_COLUMNS = ("Due", "Action", "Owner", "Priority", "Status", "Item")
+ACTION_COLUMNS = ("Item", "Action", "Owner", "Status", "Priority", "Due", "Days late", "Tracker")
+ACTION_TABLE_ID = "pmkb-action-table"
+"""The id of an action table that a filter form (``data-pmkb-filters``) filters."""
 
 UNKNOWN_CELL = "<em>unknown</em>"
 """A required fact whose value is invalid: shown as unknown, never as another value."""
@@ -121,6 +124,8 @@ class PageWriter:
         and its row differs between them only in how far up its link goes."""
         self.reports = newest_first(self.kb.reports)
         self.items = actions.collect(self.kb.reports)
+        self.owner_pages = _owner_pages(actions.by_owner(self.items))
+        """The page of each owner's action items, by owner as written."""
         self.recurrences = recurring(self.kb.reports)
         self.groups = {f.folder: group_by(self.reports, f.values) for f in FACETS}
         self.group_index = {
@@ -178,17 +183,23 @@ class PageWriter:
     # at thousands of reports these listings (100,000 rows) took longer to render
     # than all the reports.
 
-    def table(self, page: str, header: Iterable[str], rows: list[str]) -> list[str]:
-        """A placeholder for the table, which the page gets after Markdown (see
+    def fragment(self, page: str, markup: str) -> list[str]:
+        """A placeholder for ``markup``, which the page gets after Markdown (see
         :attr:`fragments`): even as HTML, Python-Markdown scans every character."""
-        head = "".join(f"<th>{html_text(title)}</th>" for title in header)
         stored = self.fragments.setdefault(self.uri(page), [])
-        stored.append(
-            f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
-            + "\n".join(rows)
-            + "\n</tbody>\n</table>"
-        )
+        stored.append(markup)
         return [FRAGMENT.format(len(stored) - 1), ""]
+
+    def table(
+        self, page: str, header: Iterable[str], rows: list[str], attrs: str = ""
+    ) -> list[str]:
+        head = "".join(f'<th scope="col">{html_text(title)}</th>' for title in header)
+        return self.fragment(
+            page,
+            f"<table{attrs}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+            + "\n".join(rows)
+            + "\n</tbody>\n</table>",
+        )
 
     def listing(
         self,
@@ -196,6 +207,7 @@ class PageWriter:
         columns: tuple[str, ...],
         items: Sequence[Any],
         row_of: Callable[[str, Any], str],
+        attrs: str = "",
     ) -> list[str]:
         """A table of ``items``, one row each, rows remembered by page depth."""
         if not items:
@@ -207,12 +219,7 @@ class PageWriter:
             if key not in self._rows:
                 self._rows[key] = row_of(page, item)
             rows.append(self._rows[key])
-        return self.table(page, columns, rows)
-
-    # The long listings are HTML tables, put into the page after Markdown: a Markdown
-    # table costs Python-Markdown a pass of every inline pattern over every cell, and
-    # at thousands of reports these listings (100,000 rows) took longer to render
-    # than all the reports.
+        return self.table(page, columns, rows, attrs)
 
     def incident_table(self, page: str, reports: list[Report]) -> list[str]:
         return self.listing(page, INCIDENT_COLUMNS, reports, self._incident_row)
@@ -230,24 +237,40 @@ class PageWriter:
         ]
         return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
-    def action_table(self, page: str, items: list[Tracked]) -> list[str]:
-        return self.listing(page, ACTION_COLUMNS, items, self._action_row)
+    def action_table(self, page: str, items: list[Tracked], filterable: bool = False) -> list[str]:
+        """Action items, one row each: the item and its report, the action (its inline
+        Markdown rendered), owner (linked to their page), status, priority, due date, days
+        late and tracker link. The rows carry what the filter script matches on; the
+        ``filterable`` table (one a page) has the id its filter form names."""
+        attrs = f' id="{ACTION_TABLE_ID}"' if filterable else ""
+        return self.listing(page, ACTION_COLUMNS, items, self._action_row, attrs)
 
     def _action_row(self, page: str, tracked: Tracked) -> str:
         item, report = tracked.item, tracked.report
-        due = item.due.isoformat() if item.due else ""
-        if item.is_overdue(self.today):
-            due = f"<strong>{due} (overdue)</strong>"
-        label = f"{report.id or report.rel} {item.id}"
+        late = actions.days_late(tracked, self.today)
+        owner = item.owner or actions.NO_OWNER
+        owner_href = html.escape(self.href(page, self.uri(self.owner_pages[owner])))
+        status = item.status.value if item.status else "unknown"
         cells = [
-            due,
-            html_text(item.action),
-            html_text(item.owner),
+            self.html_link(page, report, f"{report.id or report.rel} {item.id}"),
+            inline_html(item.action),
+            f'<a href="{owner_href}">{html_text(owner)}</a>',
+            html_text(status) if item.status else UNKNOWN_CELL,
             html_text(item.priority) if item.priority else "",
-            html_text(item.status) if item.status else "",
-            self.html_link(page, report, label),
+            item.due.isoformat() if item.due else "",
+            f"<strong>{late}</strong>" if late is not None else "",
+            _tracker_link(item.issue),
         ]
-        return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+        data = (
+            f'data-owner="{html_text(owner)}" data-status="{html_text(status)}" '
+            f'data-priority="{html_text(item.priority or "")}" '
+            f'data-overdue="{int(late is not None)}"'
+        )
+        tds = "".join(
+            f'<td class="pmkb-action">{cell}</td>' if n == 1 else f"<td>{cell}</td>"
+            for n, cell in enumerate(cells)
+        )
+        return f"<tr {data}>{tds}</tr>"
 
     def by_severity(self) -> dict[Severity, list[Report]]:
         groups: dict[Severity, list[Report]] = {s: [] for s in Severity}
@@ -304,6 +327,31 @@ class PageWriter:
             if report.incident_date is not None:
                 months[(report.incident_date.year, report.incident_date.month)].append(report)
         return dict(sorted(months.items(), reverse=True))
+
+
+def _owner_pages(owners: Iterable[str]) -> dict[str, str]:
+    """A page name for each owner as written, distinct even where slugs collide."""
+    pages: dict[str, str] = {}
+    taken: set[str] = set()
+    for owner in owners:
+        base = slugify(owner.lstrip("@")) if owner.lstrip("@") else "item"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        pages[owner] = f"owners/{slug}.md"
+    return pages
+
+
+def _tracker_link(issue: str) -> str:
+    """The tracker link of an item: its URL's last part as the text (``OPS-12``)."""
+    issue = issue.strip()
+    if not issue.startswith(("https://", "http://")):
+        return html_text(issue)
+    label = issue.rstrip("/").rsplit("/", 1)[-1] or issue
+    if label.isdigit():
+        label = f"#{label}"  # GitHub, GitLab: .../issues/12
+    return f'<a href="{html.escape(issue)}">{html_text(label)}</a>'
 
 
 def repeats_on(recurrence: Recurrence, folder: str, key: str) -> bool:
