@@ -54,6 +54,7 @@ from postmortem_kb.site.build import (
     search_uris,
     subscribe_line,
     timed,
+    with_dashboard,
 )
 from postmortem_kb.site.pages import fill_fragments
 from postmortem_kb.site.renderer import PageRenderer
@@ -284,7 +285,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._plain_text[uri] = markdown
             return ""
         if report is None:
-            title = self.generated.titles.get(page.file.src_uri)
+            markdown = with_dashboard(self.generated, markdown, uri, self.settings)
+            title = self.generated.titles.get(uri)
             if title is not None:
                 # Escaped once, here: Material prints page.meta.title as it is, in the
                 # <title>, the header and the navigation.

@@ -28,6 +28,7 @@ from postmortem_kb.core.report import Report
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
 from postmortem_kb.site import calendar, catalog, feeds, pages
+from postmortem_kb.site.pages import dashboard
 
 log = get_plugin_logger(__name__)
 
@@ -60,6 +61,9 @@ class Generated:
     """HTML tables of the generated pages, put in place after Markdown."""
     titles: dict[str, str] = field(default_factory=dict)
     """The generated pages' titles as plain text (see :attr:`PageWriter.titles`)."""
+    writer: pages.PageWriter | None = None
+    """The generated pages' writer, which also writes the dashboard into a page that
+    asks for it (:mod:`postmortem_kb.site.pages.dashboard`)."""
     files: list[GeneratedFile] = field(default_factory=list)
 
 
@@ -71,6 +75,13 @@ def add_assets(config: MkDocsConfig) -> None:
     for script in (SEARCH_SCRIPT, ACTIONS_SCRIPT):
         if script not in scripts:
             config.extra_javascript.append(script)
+
+
+def with_dashboard(generated: Generated, markdown: str, uri: str, settings: Settings) -> str:
+    """A site page's Markdown with the dashboard in place of its marker, if it has one."""
+    if generated.writer is None:
+        return markdown
+    return dashboard.fill(generated.writer, markdown, uri, search_uris(settings)[0])
 
 
 def lunr_js_path() -> Path:
@@ -200,6 +211,7 @@ def _add_pages(build: _Build, generated: Generated) -> None:
     settings = build.settings
     index = pages.generate(build.kb, settings.today(), url_of, settings.pages_dir)
     generated.fragments = index.fragments
+    generated.writer = index
     generated.titles = index.titles
     in_nav = {uri for _, uri in index.nav}
     for uri, content in index.pages.items():

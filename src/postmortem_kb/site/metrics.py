@@ -110,6 +110,20 @@ def _page(window: Window, stats: Stats) -> list[str]:
 def _glance(stats: Stats) -> list[str]:
     if stats.halves is None:
         return []
+    return [
+        "## At a glance",
+        "",
+        "The window split in two halves of equal length: is it getting better?",
+        "",
+        *trend_table(stats),
+    ]
+
+
+def trend_table(stats: Stats) -> list[str]:
+    """The window's two halves side by side, with the change in words (a Markdown
+    table; the Metrics pages and the home dashboard show it)."""
+    if stats.halves is None:
+        return []
     first, second = stats.halves
 
     def change(a: float | None, b: float | None, less: str, more: str, minutes: bool) -> str:
@@ -159,11 +173,7 @@ def _glance(stats: Stats) -> list[str]:
         ),
     ]
     return [
-        "## At a glance",
-        "",
-        "The window split in two halves of equal length: is it getting better?",
-        "",
-        f"| | {first.start.isoformat()} to {first.end.isoformat()} "
+        f"| Figure | {first.start.isoformat()} to {first.end.isoformat()} "
         f"| {second.start.isoformat()} to {second.end.isoformat()} | Change |",
         "|---|---|---|---|",
         *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),

@@ -138,7 +138,9 @@ class PageWriter:
                 self.repeats_of[id(report)].append(recurrence)
 
     def uri(self, name: str) -> str:
-        return f"{self.prefix}/{name}"
+        """The docs path of generated page ``name``; a name starting with "/" is already
+        a docs path (a page of the site's own, such as one holding the dashboard)."""
+        return name[1:] if name.startswith("/") else f"{self.prefix}/{name}"
 
     def add(self, name: str, title: str, lines: list[str], nav_title: str | None = None) -> None:
         """Add page ``name`` with ``title`` (plain text) as its heading, then ``lines``."""
@@ -163,7 +165,12 @@ class PageWriter:
     def href(self, page: str, target: str) -> str:
         """A link from one docs page to another as the final URL, for HTML tables
         (MkDocs only rewrites links in Markdown): up to the site root, then down."""
-        return "../" * self.url_of(self.uri(page)).count("/") + self.url_of(target)
+        return "../" * self._depth(page) + self.url_of(target)
+
+    def _depth(self, page: str) -> int:
+        """How many folders down the page's URL is (the home page, ``./``, is at 0)."""
+        url = self.url_of(self.uri(page))
+        return 0 if url in ("", "./") else url.count("/")
 
     def html_link(self, page: str, report: Report, text: str | None = None) -> str:
         href = self.href(page, src_uri(report, self.kb.settings.folder))
@@ -212,7 +219,7 @@ class PageWriter:
         """A table of ``items``, one row each, rows remembered by page depth."""
         if not items:
             return ["*None.*", ""]
-        depth = self.url_of(self.uri(page)).count("/")
+        depth = self._depth(page)
         rows = []
         for item in items:
             key = (row_of.__name__, id(item), depth)
