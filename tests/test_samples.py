@@ -64,6 +64,13 @@ def test_repository_site_builds_strictly(tmp_path: Path) -> None:
         / "index.html"
     ).read_text(encoding="utf-8")
     assert "INC-2026-002" in page and 'class="pmkb-header"' in page
+    edit = "https://github.com/postmortem-kb/postmortem-kb/edit/main/postmortems/2026/03-march/"
+    assert (
+        f'<a href="{edit}2026-03-17-global-config-push-gateway-outage.md" title="Edit this page"'
+        in page
+    )
+    home = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert 'id="overdue-action-items"' in home and 'class="pmkb-home-search"' in home
     index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text("utf-8"))
     locations = {doc["location"] for doc in index["docs"]}
     report = "2026/03-march/2026-03-17-global-config-push-gateway-outage/"
