@@ -50,6 +50,7 @@ from postmortem_kb.site.build import (
     Generated,
     add_assets,
     build_site,
+    renderer_for,
     replay,
     search_uris,
     subscribe_line,
@@ -166,9 +167,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._generate(files, config, workers)
         self.worker_count = workers.started
         # Report pages are rendered before MkDocs' own template environment exists.
-        self.renderer = PageRenderer(
-            config.theme.get_env(), self.kb, self.generated.links, self.kb.by_id()
-        )
+        self.renderer = renderer_for(config.theme.get_env(), self.kb, self.generated)
         return files
 
     def _check(

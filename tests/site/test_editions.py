@@ -503,7 +503,9 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
         patch.setattr(
             render_module,
             "related_context",
-            lambda links, by_id, url_of: real_context(links, everything().by_id(), url_of),
+            lambda links, by_id, url_of, *rest: real_context(
+                links, everything().by_id(), url_of, *rest
+            ),
         )
     elif name in ("Atom feed", "RSS feed"):
         attribute = "atom_feed" if name == "Atom feed" else "rss_feed"

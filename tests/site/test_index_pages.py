@@ -76,30 +76,59 @@ def built(site: Site) -> Site:
     return site
 
 
-def test_related_block_shows_links_both_ways_with_reasons(built: Site) -> None:
-    a = built.page("2024/01/a.md")
-    block = a[a.index('class="pmkb-related"') :]
-    names = block[block.index("Named in this report") : block.index("</ul>")]
-    assert "INC-2024-002" in names and 'href="../../02/b/"' in names
-    b = built.page("2024/02/b.md")
-    named_by = b[b.index("Reports that name this one") :]
-    assert "INC-2024-001" in named_by[: named_by.index("</ul>")]
-    similar = block[block.index("Similar incidents") :]
-    assert "INC-2024-002" in similar
+def _related(page: str) -> list[str]:
+    block = page[page.index('class="pmkb-related"') :]
+    return re.findall(r"<li>.*?</li>", block[: block.index("</section>")], re.DOTALL)
+
+
+def test_related_block_lists_each_incident_once_with_all_its_reasons(built: Site) -> None:
+    (entry,) = _related(built.page("2024/01/a.md"))  # INC-2024-002: listed and similar
+    assert "INC-2024-002" in entry and 'href="../../02/b/"' in entry
+    assert "listed as related in this report" in entry
     assert (
-        "shares tags: config-push; shares services: api-gateway; same root-cause category "
-        "(config-change)" in similar
+        "shares tags: config-push; shares services: api-gateway; same root-cause "
+        "category (config-change) (score" in entry and "similar: " in entry
     )
+    (back,) = _related(built.page("2024/02/b.md"))
+    assert "INC-2024-001" in back and "names this report" in back and "similar:" in back
+    for heading in ("Named in this report", "Reports that name this one", "Similar incidents"):
+        assert heading not in built.page("2024/01/a.md")
 
 
 def test_related_links_point_at_built_pages(built: Site) -> None:
     page = built.root / "site" / "2024" / "01" / "a" / "index.html"
-    html = built.page("2024/01/a.md")
-    block = html[html.index('class="pmkb-related"') :]
-    hrefs = re.findall(r'href="([^"#]+)"', block[: block.index("</section>")])
-    assert len(hrefs) == 2
+    hrefs = re.findall(r'href="([^"#]+)"', "".join(_related(built.page("2024/01/a.md"))))
+    assert len(hrefs) == 1
     for href in hrefs:
         assert (page.parent / href / "index.html").resolve().is_file(), href
+
+
+def test_report_header_links_its_groups_and_says_its_impact(built: Site) -> None:
+    a = built.page("2024/01/a.md")
+    header = a[a.index('class="pmkb-header"') : a.index('id="executive-summary"')]
+    assert (
+        '<a class="pmkb-tag" href="../../../incidents/tags/config-push/">config-push</a>' in header
+    )
+    assert 'href="../../../incidents/services/api-gateway/">api-gateway</a>' in header
+    assert 'href="../../../incidents/causes/config-change/">config-change</a>' in header
+    impact = header[header.index('class="pmkb-facts pmkb-impact"') :]
+    assert "<dt>Time to resolve</dt><dd>30 min</dd>" in impact
+    assert "<dt>Action items</dt><dd>1 of 3 done</dd>" in impact
+
+
+def test_incident_ids_in_the_text_link_to_their_reports(site: Site) -> None:
+    site.add("2024/01/a.md", report_text("INC-2024-001", date="2024-01-10"))
+    text = "Like INC-2024-001 before it; not `INC-2024-001` in code, nor INC-2099-999."
+    site.add(
+        "2024/02/b.md",
+        report_text("INC-2024-002", date="2024-02-05", sections={"Root Cause Analysis": text}),
+    )
+    site.build()
+    b = site.page("2024/02/b.md")
+    assert 'Like <a class="pmkb-id-link" href="../../01/a/">INC-2024-001</a> before it' in b
+    assert "<code>INC-2024-001</code>" in b and "nor INC-2099-999." in b
+    (entry,) = _related(b)
+    assert "named in this report" in entry and "INC-2024-001" in entry
 
 
 def test_severity_pages_list_their_incidents_newest_first(built: Site) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -29,6 +30,7 @@ from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
 from postmortem_kb.site import calendar, catalog, feeds, pages
 from postmortem_kb.site.pages import dashboard
+from postmortem_kb.site.renderer import PageRenderer
 
 log = get_plugin_logger(__name__)
 
@@ -75,6 +77,14 @@ def add_assets(config: MkDocsConfig) -> None:
     for script in (SEARCH_SCRIPT, ACTIONS_SCRIPT):
         if script not in scripts:
             config.extra_javascript.append(script)
+
+
+def renderer_for(env: Environment, kb: KnowledgeBase, generated: Generated) -> PageRenderer:
+    """The renderer of this build's report pages: related incidents from ``generated``,
+    and tags, services and causes linked to the pages its writer made."""
+    writer = generated.writer
+    group_uri = writer.group_uri if writer is not None else None
+    return PageRenderer(env, kb, generated.links, kb.by_id(), group_uri)
 
 
 def with_dashboard(generated: Generated, markdown: str, uri: str, settings: Settings) -> str:

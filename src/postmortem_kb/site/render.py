@@ -16,11 +16,13 @@ from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
+from postmortem_kb.analysis import stats
 from postmortem_kb.analysis.relate import Links
+from postmortem_kb.core.model import ActionStatus
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.rules import Level, Problem
 from postmortem_kb.core.settings import ExtraField
-from postmortem_kb.core.units import format_duration
+from postmortem_kb.core.units import format_duration, format_minutes
 
 
 def src_uri(report: Report, folder: str) -> str:
@@ -106,11 +108,56 @@ def display_value(value: object) -> str:
     return str(value)
 
 
+GroupUrl = Callable[[str, str], str]
+"""The URL of a group's page (``"tags"``, ``"api"``) from the page rendered, or ""."""
+
+
+def impact_facts(report: Report) -> list[dict[str, str]]:
+    """The impact line of the header: what the frontmatter says of users, requests,
+    money, SLA and data, the time to detect and to resolve, the root-cause category and
+    the action items done of all, each as a label and its text (only those known)."""
+    impact = report.meta.impact
+    facts: list[tuple[str, str]] = []
+    if impact is not None:
+        counts = (
+            ("Users affected", impact.users_affected),
+            ("Requests failed", impact.requests_failed),
+            ("Support tickets", impact.support_tickets),
+        )
+        facts += [(label, f"{value:,}") for label, value in counts if value is not None]
+        if impact.revenue_usd is not None:
+            facts.append(("Revenue lost", f"${impact.revenue_usd:,.0f}"))
+        if impact.sla_breached is not None:
+            facts.append(("SLA", "breached" if impact.sla_breached else "met"))
+        if impact.data_loss is not None:
+            facts.append(("Data loss", "yes" if impact.data_loss else "none"))
+    for label, value in (
+        ("Time to detect", stats.time_to_detect(report)),
+        ("Time to resolve", stats.time_to_resolve(report)),
+    ):
+        if value is not None:
+            facts.append((label, format_minutes(value)))
+    items = report.action_items
+    if items:
+        done = sum(1 for item in items if item.status is ActionStatus.DONE)
+        facts.append(("Action items", f"{done} of {len(items)} done"))
+    return [{"label": label, "text": text} for label, text in facts]
+
+
 def header_context(
-    report: Report, problems: list[Problem], declared: Mapping[str, ExtraField] | None = None
+    report: Report,
+    problems: list[Problem],
+    declared: Mapping[str, ExtraField] | None = None,
+    group_url: GroupUrl | None = None,
 ) -> dict[str, Any]:
-    """The data the postmortem header template renders (raw values; it escapes them)."""
+    """The data the postmortem header template renders (raw values; it escapes them).
+    ``group_url`` links tags, services and the root-cause category to their pages."""
     meta = report.meta
+
+    def linked(folder: str, values: list[str]) -> list[dict[str, str]]:
+        return [{"text": v, "url": group_url(folder, v) if group_url else ""} for v in values]
+
+    cause = meta.root_cause.category if meta.root_cause is not None else ""
     return {
         "id": report.id or "",
         "severity": str(meta.severity or ""),
@@ -120,6 +167,10 @@ def header_context(
         "authors": list(meta.authors),
         "tags": list(meta.tags),
         "services": list(meta.services),
+        "tag_links": linked("tags", list(meta.tags)),
+        "service_links": linked("services", list(meta.services)),
+        "cause": linked("causes", [cause])[0] if cause else None,
+        "impact": impact_facts(report),
         "near_miss": bool(meta.near_miss),
         "template": meta.template or "",
         "unknown": sorted(name for name, fields in SHOWN_FIELDS.items() if fields & report.invalid),
@@ -141,30 +192,88 @@ def _problem(problem: Problem) -> dict[str, Any]:
 
 
 def related_context(
-    links: Links, reports: dict[str, Report], url_of: Callable[[Report], str]
+    links: Links,
+    reports: dict[str, Report],
+    url_of: Callable[[Report], str],
+    mentioned: list[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Related incidents for the template: raw values, each with the URL of its page."""
+    """Related incidents for the template, each once with every reason it is related:
+    listed in ``related``, named in the report's text (``mentioned``), naming this
+    report, similar (with the reasons in words). Raw values, each with its page's URL."""
+    entries: dict[str, dict[str, Any]] = {}
 
-    def entry(report_id: str) -> dict[str, Any]:
-        other = reports[report_id]
-        meta = other.meta
-        return {
-            "id": report_id,
-            "title": other.title,
-            "url": url_of(other),
-            "severity": str(meta.severity or ""),
-            "near_miss": bool(meta.near_miss),
-        }
+    def add(report_id: str, reason: str) -> dict[str, Any] | None:
+        if report_id not in reports:
+            return None
+        if report_id not in entries:
+            other = reports[report_id]
+            entries[report_id] = {
+                "id": report_id,
+                "title": other.title,
+                "url": url_of(other),
+                "severity": str(other.meta.severity or ""),
+                "near_miss": bool(other.meta.near_miss),
+                "reasons": [],
+                "score": None,
+            }
+        entry = entries[report_id]
+        if reason not in entry["reasons"]:
+            entry["reasons"].append(reason)
+        return entry
 
-    return {
-        "names": [entry(i) for i in links.names if i in reports],
-        "named_by": [entry(i) for i in links.named_by if i in reports],
-        "similar": [
-            {**entry(m.id), "score": m.score, "reasons": list(m.reasons)}
-            for m in links.similar
-            if m.id in reports
-        ],
-    }
+    for report_id in links.names:
+        add(report_id, "listed as related in this report")
+    for report_id in mentioned or []:
+        add(report_id, "named in this report")
+    for report_id in links.named_by:
+        add(report_id, "names this report")
+    for match in links.similar:
+        entry = add(match.id, "similar: " + "; ".join(match.reasons))
+        if entry is not None:
+            entry["score"] = match.score
+    return {"incidents": list(entries.values())}
+
+
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_ID_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]+\b")
+"""What an incident id looks like (INC-2024-001, OPS-7); only known ids are linked."""
+_NO_LINKS_IN = frozenset(
+    {"a", "code", "pre", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+
+
+def link_ids(
+    page_html: str, own_id: str, url_of_id: Callable[[str], str | None]
+) -> tuple[str, list[str]]:
+    """``page_html`` with every other incident's id in its text linked to its page, and
+    the ids found, in order. Ids inside links, code and headings are left as they are."""
+    found: list[str] = []
+    inside: list[str] = []
+    parts = _TAG_OR_TEXT.split(page_html)
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            name = part[1:].split(None, 1)[0].rstrip(">/").lower() if len(part) > 2 else ""
+            if name.lstrip("/") in _NO_LINKS_IN and not part.endswith("/>"):
+                if name.startswith("/"):
+                    if inside and inside[-1] == name[1:]:
+                        inside.pop()
+                else:
+                    inside.append(name)
+            continue
+        if inside or not part:
+            continue
+
+        def link(match: re.Match[str]) -> str:
+            token = match.group(0)
+            url = url_of_id(token) if token != own_id else None
+            if url is None:
+                return token
+            if token not in found:
+                found.append(token)
+            return f'<a class="pmkb-id-link" href="{url}">{token}</a>'
+
+        parts[index] = _ID_TOKEN.sub(link, part)
+    return "".join(parts), found
 
 
 def severity_class(severity: str) -> str:

@@ -44,6 +44,8 @@ class PageRenderer:
     """The published knowledge base."""
     links: dict[str, Links]
     by_id: dict[str, Report]
+    group_uri: Callable[[str, str], str | None] | None = None
+    """The docs path of a tag's, service's or cause's page (the generated pages')."""
 
     def has_template(self, name: str) -> bool:
         """Whether the theme has template ``name`` (a page's ``template:`` key)."""
@@ -56,7 +58,20 @@ class PageRenderer:
     def report_page(self, report: Report, html_content: str, url_from: UrlFrom) -> str:
         """A report page: its title, header, body and related incidents."""
         settings = self.kb.settings
-        context = render.header_context(report, self.kb.problems_of(report), settings.extra_fields)
+
+        def group_url(folder: str, value: str) -> str:
+            uri = self.group_uri(folder, value) if self.group_uri else None
+            return url_from(uri) if uri else ""
+
+        def id_url(report_id: str) -> str | None:
+            other = self.by_id.get(report_id)
+            url = url_from(render.src_uri(other, settings.folder)) if other else ""
+            return html.escape(url) if url else None
+
+        context = render.header_context(
+            report, self.kb.problems_of(report), settings.extra_fields, group_url
+        )
+        html_content, mentioned = render.link_ids(html_content, report.id or "", id_url)
         header = self.env.get_template(HEADER_TEMPLATE).render(
             postmortem=context,
             severity_class=render.severity_class(context["severity"]),
@@ -67,7 +82,7 @@ class PageRenderer:
 
         links = self.links.get(report.id or "", Links())
         related = self.env.get_template(RELATED_TEMPLATE).render(
-            related=render.related_context(links, self.by_id, url_of)
+            related=render.related_context(links, self.by_id, url_of, mentioned)
         )
         body = _H2.sub(self._mark_unsearched, html_content)
         return f"<h1>{html.escape(report.title)}</h1>\n{header}\n{body}\n{related}"

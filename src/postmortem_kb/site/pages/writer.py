@@ -35,7 +35,7 @@ from postmortem_kb.core.kb import KnowledgeBase
 from postmortem_kb.core.model import Severity
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.rules import Level
-from postmortem_kb.core.slugs import slugify
+from postmortem_kb.core.slugs import normalise, slugify
 from postmortem_kb.core.units import format_duration
 from postmortem_kb.site.render import inline_html, link_from, src_uri
 
@@ -321,6 +321,11 @@ class PageWriter:
         """Recurring causes that include any of ``reports``, in the usual order."""
         found = {id(r): r for report in reports for r in self.repeats_of.get(id(report), [])}
         return sorted(found.values(), key=lambda r: self.repeat_rank[id(r)])
+
+    def group_uri(self, folder: str, value: str) -> str | None:
+        """The docs path of the page of a tag, service or cause, as written anywhere."""
+        group = self.group_index.get(folder, {}).get(normalise(value))
+        return None if group is None else self.uri(f"{folder}/{group.slug}.md")
 
     def group_link(self, page: str, folder: str, key: str) -> str:
         group = self.group_index[folder].get(key)
