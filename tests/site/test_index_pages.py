@@ -87,7 +87,9 @@ def test_related_block_lists_each_incident_once_with_all_its_reasons(built: Site
     assert "listed as related in this report" in entry
     assert (
         "shares tags: config-push; shares services: api-gateway; same root-cause "
-        "category (config-change) (score" in entry and "similar: " in entry
+        "category (config-change) (score"
+        in entry
+        and "similar: " in entry
     )
     (back,) = _related(built.page("2024/02/b.md"))
     assert "INC-2024-001" in back and "names this report" in back and "similar:" in back

@@ -314,6 +314,9 @@
           onChange(true);
         });
         var count = counts[value] || 0;
+        // Nothing to narrow to: a zero-count value is disabled (unless it is selected,
+        // so it can still be cleared).
+        box.disabled = !count && !box.checked;
         fieldset.appendChild(el("div", { "class": "pmkb-facet-value" + (count ? "" : " pmkb-zero") }, [
           box, el("label", { "for": id }, [
             document.createTextNode(value + " "),
@@ -414,9 +417,27 @@
         renderFacets(root, data, state, results, update);
         var filtered = sortResults(results.filter(function (r) { return matches(r.incident, state); }), state);
         renderResults(root, state, filtered, clearAll);
+        showActiveFilters();
         root.setAttribute("data-ready", "yes");
       }
       function update(push) { writeState(state, push); show(); }
+      // The filter panel: collapsed on a phone, so the results come first; its summary
+      // counts the active filters and "Clear all filters" clears them (not the words).
+      var panel = root.querySelector(".pmkb-filter-panel");
+      var clearFilters = root.querySelector(".pmkb-clear-filters");
+      if (panel && window.matchMedia("(max-width: 44.9375em)").matches) panel.open = false;
+      function showActiveFilters() {
+        var active = FACETS.reduce(function (n, f) { return n + state.filters[f.key].length; }, 0) +
+          (state.from ? 1 : 0) + (state.to ? 1 : 0);
+        var count = root.querySelector(".pmkb-active-count");
+        if (count) count.textContent = active ? " (" + active + " active)" : "";
+        if (clearFilters) clearFilters.hidden = !active;
+      }
+      if (clearFilters) clearFilters.addEventListener("click", function () {
+        FACETS.forEach(function (facet) { state.filters[facet.key] = []; });
+        state.from = ""; state.to = "";
+        update(true);
+      });
       function clearAll() {
         state = { q: "", sort: "relevance", from: "", to: "", filters: {} };
         FACETS.forEach(function (facet) { state.filters[facet.key] = []; });
