@@ -203,6 +203,30 @@ def test_archive_and_monthly_reviews(built: Site) -> None:
     assert "INC-2024-001" in february[february.index('id="causes-that-recurred"') :]
 
 
+def test_monthly_review_compares_the_month_and_links_its_neighbours(built: Site) -> None:
+    february = built.page("incidents/reviews/2024-02.md")
+    figures = february[february.index('id="figures"') : february.index('id="incidents-3"')]
+    assert "<th>February 2024</th>\n<th>January 2024</th>\n<th>February 2023</th>" in figures
+    # Two incidents (INC-2024-002 SEV1, INC-2024-004) and a near-miss in February; one
+    # SEV1 in January; nothing a year before.
+    assert re.search(r"<td>Incidents</td>\s*<td>2</td>\s*<td>1</td>\s*<td>0</td>", figures)
+    assert re.search(r"<td>SEV0-SEV1</td>\s*<td>1</td>\s*<td>1</td>\s*<td>0</td>", figures)
+    assert re.search(r"<td>Near-misses</td>\s*<td>1</td>\s*<td>0</td>\s*<td>0</td>", figures)
+    assert re.search(
+        r"<td>Median time to resolve</td>\s*<td>30 min</td>\s*<td>30 min</td>"
+        r"\s*<td>n/a</td>",
+        figures,
+    )
+    assert 'href="../2024-01/">January 2024</a>' in february  # previous
+    assert " →" not in february  # the newest month that has happened
+    assert 'href="../2024-02/">February 2024</a> →' in built.page("incidents/reviews/2024-01.md")
+    index = built.page("incidents/reviews/index.md")
+    assert "April 2024" not in index  # AI-2 is due in April, after the build date
+    assert not (built.root / "site" / "incidents" / "reviews" / "2024-04").exists()
+    archive = built.page("incidents/archive.md")
+    assert "1 incident;" in archive and "1 incidents" not in archive
+
+
 def test_near_misses_are_marked_and_listed(built: Site) -> None:
     near = built.page("incidents/near-misses.md")
     assert "INC-2024-003" in near and "INC-2024-001" not in near

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 
+from postmortem_kb.core.units import plural
 from postmortem_kb.site.pages.writer import PageWriter
 
 
@@ -19,7 +20,7 @@ def archive(w: PageWriter) -> None:
         lines += [
             f"### {calendar.month_name[m]} {y}",
             "",
-            f"{len(members)} incidents; see the {review}.",
+            f"{plural(len(members), 'incident')}; see the {review}.",
             "",
             *w.incident_table(page, members),
         ]

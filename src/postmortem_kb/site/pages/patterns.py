@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from postmortem_kb.analysis.patterns import Group
 from postmortem_kb.core.escape import markdown_text
+from postmortem_kb.core.units import plural
 from postmortem_kb.site.pages.writer import (
     FACETS,
     FOLDED,
@@ -63,7 +64,7 @@ def patterns(w: PageWriter) -> None:
 def _group_page(w: PageWriter, facet: Facet, group: Group) -> None:
     name = f"{facet.folder}/{group.slug}.md"
     lines = [
-        f"{len(group.reports)} incidents, newest first.",
+        f"{plural(len(group.reports), 'incident')}, newest first.",
         "",
     ]
     lines += w.incident_table(name, group.reports)

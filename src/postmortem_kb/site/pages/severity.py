@@ -4,6 +4,7 @@ and its incidents."""
 from __future__ import annotations
 
 from postmortem_kb.core.model import Status
+from postmortem_kb.core.units import plural
 from postmortem_kb.site.metrics import severity_trend
 from postmortem_kb.site.pages.writer import PageWriter
 
@@ -36,7 +37,7 @@ def severity(w: PageWriter) -> None:
             name,
             f"{severity.value} incidents",
             [
-                f"{len(members)} incidents, newest first.",
+                f"{plural(len(members), 'incident')}, newest first.",
                 "",
                 *severity_trend(members, severity, w.today),
                 *w.incident_table(name, members),
