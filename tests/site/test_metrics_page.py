@@ -234,3 +234,19 @@ def test_series_colours_stand_out_in_both_schemes() -> None:
         assert contrast(dark[name], "#1e2129") >= 3, name  # Material's slate background
     patterns = [charts.STYLES[f"sev{n}"].pattern for n in range(5)]
     assert len(set(patterns)) == 5  # severities differ by pattern, not only by colour
+
+
+def test_a_span_of_years_is_drawn_with_a_column_a_year(site: Site) -> None:
+    site.add("1990/a.md", report_text("INC-1990-001", date="1990-05-01"))
+    site.add("2024/b.md", report_text("INC-2024-001", date="2024-01-10", severity="SEV1"))
+    site.add("2024/c.md", report_text("INC-2024-002", date="2024-02-10"))
+    site.configure("build_date: 2024-03-01\n")
+    site.build()
+    page = site.page("incidents/metrics/index.md")
+    figure = page[page.index('id="incidents-per-month"') : page.index('id="time-to-detect"')]
+    assert "Incidents per year, by severity" in figure and "each column is a year" in figure
+    rows = re.findall(r"<tr><td>(\d{4})</td>.*?<td>(\d+)</td></tr>", figure)
+    assert len(rows) == 2024 - 1990 + 1  # a column a year, not 406 months
+    assert rows[0] == ("1990", "1") and rows[-1] == ("2024", "2")
+    recent = site.page("incidents/metrics/last-year.md")
+    assert "Incidents per month, by severity" in recent  # 12 months: a column a month

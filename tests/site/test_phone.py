@@ -108,3 +108,17 @@ def test_readme_screenshots_of_the_dashboard_and_a_report(
         page.goto(base + REPORT)
         _shot(page, "report", tmp_path)
     context.close()
+
+
+def test_chart_text_is_at_least_11px_on_a_phone(phone: tuple[Page, str]) -> None:
+    page, base = phone
+    page.goto(base + "incidents/metrics/")
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll("svg.pmkb-chart-full")].map(svg => {
+          const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+          const fonts = [...svg.querySelectorAll("text")].map(
+            t => parseFloat(getComputedStyle(t).fontSize));
+          return Math.min(...fonts) * scale;
+        })"""
+    )
+    assert len(sizes) >= 6 and min(sizes) >= 11, sizes

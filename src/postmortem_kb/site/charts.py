@@ -675,7 +675,7 @@ def distribution_chart(
         group.append(
             draw.Text(
                 f"{count} incident{'' if count == 1 else 's'}",
-                FONT - 2,
+                FONT - 1,
                 plot.left - 82,
                 _r(middle + 11),
                 class_="pmkb-tick",

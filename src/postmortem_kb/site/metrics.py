@@ -18,6 +18,7 @@ from postmortem_kb.analysis.stats import (
     ALL,
     WINDOWS,
     Distribution,
+    MonthCount,
     Stats,
     Window,
     compute,
@@ -207,8 +208,24 @@ def _month_category(label: str) -> Category:
     return Category(label, calendar.month_abbr[int(month)], year)
 
 
+YEARLY_AFTER = 48
+"""Months a chart shows one column each; a longer span is drawn with a column a year."""
+
+
+def _per_year(per_month: list[MonthCount]) -> list[MonthCount]:
+    """The months' counts summed by year (the label is the year)."""
+    years: dict[str, dict[str, int]] = {}
+    for month in per_month:
+        counts = years.setdefault(month.month[:4], dict.fromkeys(month.by_severity, 0))
+        for severity, count in month.by_severity.items():
+            counts[severity] += count
+    return [MonthCount(year, counts) for year, counts in years.items()]
+
+
 def _per_month(cid: str, stats: Stats) -> list[str]:
     severities = [s.value for s in Severity]
+    if len(stats.per_month) > YEARLY_AFTER:
+        return _per_year_chart(cid, stats, severities)
     categories = [_month_category(m.month) for m in stats.per_month]
     series = [Series(s.lower(), s, [m.by_severity[s] for m in stats.per_month]) for s in severities]
     busiest = max(stats.per_month, key=lambda m: m.total, default=None)
@@ -238,6 +255,29 @@ def _per_month(cid: str, stats: Stats) -> list[str]:
         "are not included here.",
         "",
         *_figure(svg, "Numbers: incidents per month", ["Month", *severities, "Total"], body),
+    ]
+
+
+def _per_year_chart(cid: str, stats: Stats, severities: list[str]) -> list[str]:
+    """Incidents per year: a span of centuries would otherwise be a column a month."""
+    years = _per_year(stats.per_month)
+    busiest = max(years, key=lambda y: y.total)
+    svg = charts.column_chart(
+        f"{cid}-incidents",
+        "Incidents per year, by severity",
+        f"{plural(stats.incidents, 'incident')} from {years[0].month} to {years[-1].month}, "
+        f"stacked by severity; the busiest year, {busiest.month}, had {busiest.total}.",
+        [Category(y.month, y.month) for y in years],
+        [Series(s.lower(), s, [y.by_severity[s] for y in years]) for s in severities],
+        x_label="Year of the incident",
+        y_label="Incidents",
+    )
+    body = [[y.month, *(str(y.by_severity[s]) for s in severities), str(y.total)] for y in years]
+    return [
+        f"This span is longer than {YEARLY_AFTER} months, so each column is a year, stacked "
+        "by severity; near-misses are not included here.",
+        "",
+        *_figure(svg, "Numbers: incidents per year", ["Year", *severities, "Total"], body),
     ]
 
 
