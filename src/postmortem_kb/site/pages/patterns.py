@@ -9,9 +9,9 @@ from postmortem_kb.core.escape import markdown_text
 from postmortem_kb.core.units import plural
 from postmortem_kb.site.pages.writer import (
     FACETS,
-    FOLDED,
     Facet,
     PageWriter,
+    has_page,
     repeats_on,
 )
 
@@ -36,8 +36,8 @@ def patterns(w: PageWriter) -> None:
             continue
         # Values used by one incident each say little as a pattern: one compact list
         # after the table, where hundreds of them would bury the rest.
-        once = [g for g in groups if len(g.reports) == 1] if facet.folder in FOLDED else []
-        table = [g for g in groups if len(g.reports) > 1 or not once]
+        once = [g for g in groups if not has_page(facet.folder, g)]
+        table = [g for g in groups if has_page(facet.folder, g)]
         if table:
             lines += [f"| {facet.singular} | Incidents | Latest |", "|---|---|---|"]
         for group in table:

@@ -21,6 +21,7 @@ from typing import Any
 from postmortem_kb.analysis import actions
 from postmortem_kb.analysis.actions import Tracked
 from postmortem_kb.analysis.patterns import (
+    Group,
     Recurrence,
     cause_of,
     factors_of,
@@ -87,6 +88,14 @@ class Facet:
 
 FOLDED = frozenset({"services", "tags"})
 """Facets whose values used once are listed compactly on the patterns page."""
+
+
+def has_page(folder: str, group: Group) -> bool:
+    """Whether a group gets a page of its own: a tag or service used by one incident
+    does not (its page would list that incident alone; the patterns page links it to
+    that incident instead)."""
+    return folder not in FOLDED or len(group.reports) > 1
+
 
 FACETS = (
     Facet("causes", "Root-cause category", "Root-cause categories", cause_of),
@@ -323,14 +332,17 @@ class PageWriter:
         return sorted(found.values(), key=lambda r: self.repeat_rank[id(r)])
 
     def group_uri(self, folder: str, value: str) -> str | None:
-        """The docs path of the page of a tag, service or cause, as written anywhere."""
+        """The docs path of the page of a tag, service or cause, as written anywhere
+        (None when it has no page)."""
         group = self.group_index.get(folder, {}).get(normalise(value))
-        return None if group is None else self.uri(f"{folder}/{group.slug}.md")
+        if group is None or not has_page(folder, group):
+            return None
+        return self.uri(f"{folder}/{group.slug}.md")
 
     def group_link(self, page: str, folder: str, key: str) -> str:
         group = self.group_index[folder].get(key)
-        if group is None:
-            return markdown_text(key)
+        if group is None or not has_page(folder, group):
+            return markdown_text(group.label if group is not None else key)
         return self.page_link(page, f"{folder}/{group.slug}.md", group.label)
 
     def months(self) -> dict[tuple[int, int], list[Report]]:
