@@ -59,7 +59,7 @@ def idf(count: int, df: int) -> float:
     return math.log(1 + (count - df + 0.5) / (df + 0.5))
 
 
-class BrowserStemmer(PorterStemmer):
+class BrowserStemmer(PorterStemmer):  # type: ignore[misc]  # lunr ships no types
     """Porter's stemmer as lunr.js 2.3.9 runs it on the search page's queries.
 
     lunr.py and lunr.js differ in step 1c: lunr.py turns a final *y* into *i* when the
@@ -68,6 +68,11 @@ class BrowserStemmer(PorterStemmer):
     index stemmed by lunr.py never matched a query for *day*, *deploy*, *delay* or *key*
     typed in the browser; the index is stemmed as the browser stems.
     """
+
+    b: str
+    """The word being stemmed (lunr's PorterStemmer state, untyped there)."""
+    k0: int
+    k: int
 
     def step1c(self) -> None:
         word = self.b[self.k0 : self.k + 1]
