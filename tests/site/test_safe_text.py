@@ -44,6 +44,7 @@ def hostile_report(number: int, payload: str) -> str:
     """A valid Final report (under a permissive id pattern) with ``payload`` everywhere."""
     report_id = f"INC-2024-{number:03d} {payload}"
     other = f"INC-2024-{(number % len(BREAKOUTS)) + 1:03d} {BREAKOUTS[number % len(BREAKOUTS)]}"
+    previous = BREAKOUTS[number - 2]
     meta = {
         "id": report_id,
         "title": f"Outage {payload}",
@@ -51,8 +52,10 @@ def hostile_report(number: int, payload: str) -> str:
         "severity": f"SEV{number % 5}",
         "status": "Final",
         "authors": [f"Ann {payload}"],
-        "tags": [payload, "shared"],
-        "services": [payload, "api"],
+        # Each payload is also the next report's tag and service: used twice, each has a
+        # page of its own (a value used once is only listed on the patterns page).
+        "tags": [payload, previous, "shared"],
+        "services": [payload, previous, "api"],
         "root_cause": {"category": payload, "summary": f"Cause {payload}"},
         "contributing_factors": [{"category": "process", "description": f"Factor {payload}"}],
         "impact": {
