@@ -156,7 +156,6 @@ def make_corpus(name: str, count: int, docs: Path, real: Path | None) -> None:
     else:
         assert real is not None
         real_corpus(real, count, docs / "postmortems")
-    _copy_site_pages(docs)
 
 
 # --- one build --------------------------------------------------------------------------

@@ -475,6 +475,22 @@ _STATUSES = {normalise_heading(s.value): s for s in ActionStatus}
 _TYPOGRAPHIC_APOSTROPHE = "\u2019"
 
 
+def _row_date(
+    text: str, line: int, label: str, code: str, dates: DateRange, findings: list[Finding]
+) -> date | None:
+    """The calendar date of an Action Items cell, or None: empty, wrong (``code``) or out
+    of the accepted range (PM037), each wrong one added to ``findings``."""
+    if not text:
+        return None
+    try:
+        return parse_calendar_date(text, dates)
+    except DateOutOfRange as exc:
+        findings.append(Finding("PM037", line, f"{label} '{text}': {exc}"))
+    except ValueError as exc:
+        findings.append(Finding(code, line, f"{label} '{text}': {exc}"))
+    return None
+
+
 def read_action_items(
     report: Report, dates: DateRange = DEFAULT_DATES
 ) -> tuple[list[ActionItem], list[Finding]]:
@@ -533,28 +549,12 @@ def read_action_items(
         status = _STATUSES.get(normalise_heading(status_text.replace(_TYPOGRAPHIC_APOSTROPHE, "'")))
         if status is None:
             findings.append(Finding("PM123", row.line, f"status '{status_text}' is not known"))
-        due_text = _plain(cell(row, "Due Date"))
-        due: date | None = None
-        if due_text:
-            try:
-                due = parse_calendar_date(due_text, dates)
-            except DateOutOfRange as exc:
-                findings.append(Finding("PM037", row.line, f"due date '{due_text}': {exc}"))
-            except ValueError as exc:
-                findings.append(Finding("PM124", row.line, f"due date '{due_text}': {exc}"))
-        completed_text = _plain(cell(row, "Completed"))
-        completed: date | None = None
-        if completed_text:
-            try:
-                completed = parse_calendar_date(completed_text, dates)
-            except DateOutOfRange as exc:
-                findings.append(
-                    Finding("PM037", row.line, f"completed date '{completed_text}': {exc}")
-                )
-            except ValueError as exc:
-                findings.append(
-                    Finding("PM128", row.line, f"completed date '{completed_text}': {exc}")
-                )
+        due = _row_date(
+            _plain(cell(row, "Due Date")), row.line, "due date", "PM124", dates, findings
+        )
+        completed = _row_date(
+            _plain(cell(row, "Completed")), row.line, "completed date", "PM128", dates, findings
+        )
         issue_text = cell(row, "Issue")
         url_match = _URL.search(issue_text)
         if issue_text and url_match is None:
