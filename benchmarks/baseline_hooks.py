@@ -2,6 +2,8 @@
 
 Without the postmortems plugin, MkDocs would take ``template: standard`` in a report's
 frontmatter as the name of a theme template and fail; the baseline must only render.
+Reports written today say ``report_template:``, which MkDocs ignores (``pmkb migrate``
+renames the old key); the hook is for corpora written before.
 """
 
 from __future__ import annotations

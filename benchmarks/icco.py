@@ -120,7 +120,7 @@ def convert_entry(entry: Entry, report_id: str) -> tuple[str, str]:
         "severity": "SEV2",
         "status": "Review",
         "authors": [company],
-        "template": "standard",
+        "report_template": "standard",
         "tags": list(dict.fromkeys(keywords + categories)),
         "services": list(dict.fromkeys(s for s in (company, product) if s)),
         "root_cause": {

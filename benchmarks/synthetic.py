@@ -130,7 +130,7 @@ def report(rng: random.Random, number: int, day: date, earlier: list[str]) -> tu
         "severity": rng.choice(["SEV0", "SEV1", "SEV1", "SEV2", "SEV2", "SEV2", "SEV3", "SEV4"]),
         "status": rng.choice(["Final", "Final", "Final", "Review", "Draft"]),
         "authors": [f"Engineer {rng.randint(1, 300)}"],
-        "template": template,
+        "report_template": template,
         "tags": sorted(set(rng.sample(TAGS, rng.randint(2, 5)))),
         "services": sorted(set(rng.sample(SERVICES, rng.randint(1, 3)))),
         "root_cause": {"category": rng.choice(CAUSES), "summary": _prose(rng, 30)},

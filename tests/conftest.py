@@ -45,12 +45,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     if any(item.path.name == "test_packaging.py" for item in items):
         BACKGROUND.start()
+    # The other engines' environments likewise (tests/engine_env.py).
+    if any(item.path.name == "test_engines.py" for item in items):
+        from tests.engine_env import ENGINES
+
+        ENGINES.start()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.engine_env import ENGINES
     from tests.wheel_env import BACKGROUND
 
     BACKGROUND.stop()  # no process outlives the run, nor its temporary folder
+    ENGINES.stop()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

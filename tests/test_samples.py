@@ -30,7 +30,7 @@ def test_samples_have_no_problems(kb: KnowledgeBase) -> None:
 def test_samples_cover_the_format(kb: KnowledgeBase) -> None:
     metas = [r.meta for r in kb.reports if r.valid]
     assert {m.severity for m in metas} == set(Severity)
-    assert {m.template or "standard" for m in metas} == set(DEFAULT_TEMPLATES)
+    assert {m.report_template or "standard" for m in metas} == set(DEFAULT_TEMPLATES)
     assert any(m.near_miss for m in metas)
     assert any(m.related for m in metas)
     items = [item for r in kb.reports for item in r.action_items]

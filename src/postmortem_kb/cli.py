@@ -35,8 +35,9 @@ from postmortem_kb.core.selection import (
 )
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
+from postmortem_kb.site import folder as render
 from postmortem_kb.site.calendar import action_calendar
-from postmortem_kb.terminal import export, overdue, scaffold
+from postmortem_kb.terminal import export, migrate, overdue, scaffold
 from postmortem_kb.terminal import figures as stats_output
 from postmortem_kb.terminal import init as bootstrap
 from postmortem_kb.terminal.problems import FORMATTERS
@@ -118,7 +119,142 @@ def _parser() -> argparse.ArgumentParser:
     _add_edition_option(figures)
     _add_authoring_commands(commands)
     _add_export_command(commands)
+    _add_migrate_command(commands)
+    _add_render_command(commands)
     return parser
+
+
+# --- pmkb migrate and pmkb render (issue 20) ---------------------------------
+
+
+def _add_migrate_command(commands: argparse._SubParsersAction) -> None:
+    move = commands.add_parser(
+        "migrate",
+        help="rename old frontmatter keys (template: -> report_template:), changing nothing else",
+    )
+    move.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders to rewrite (default: the configured reports folder and its "
+        "template files)",
+    )
+    move.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 when a file would change (for CI)",
+    )
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    """Rewrite each report that uses an old key; list what changed (or would)."""
+    project = _project(args.config_file)
+    settings = project.settings if project else Settings()
+    if not args.paths and project is None:
+        raise UsageError(
+            "no PATH given and no mkdocs.yml here; name the files or folders "
+            "to migrate, or pass --config-file"
+        )
+    chosen = select(args.paths, project, settings)
+    files = [(path, False) for path, _ in chosen.wanted]
+    if not args.paths and project is not None:
+        own = project.reports_dir / settings.template_dir
+        files += [(path, True) for path in sorted(own.glob("*.md")) if path.is_file()]
+    outcomes = [
+        migrate.migrate_file(path, write=not args.check, template_file=template)
+        for path, template in files
+    ]
+    changed = [o for o in outcomes if o.changes]
+    failed = [o for o in outcomes if o.error]
+    for outcome in outcomes:
+        shown = display_path(outcome.path, Path.cwd())
+        for change in outcome.changes:
+            print(f"{shown}: {change}")
+        if outcome.error:
+            print(f"{shown}: {outcome.error}", file=sys.stderr)
+    verb = "would change" if args.check else "changed"
+    print(
+        f"{len(changed)} of {len(outcomes)} file(s) {verb}"
+        + (f"; {len(failed)} left as they were (see above)" if failed else ""),
+        file=sys.stderr,
+    )
+    return EXIT_PROBLEMS if failed or (args.check and changed) else EXIT_OK
+
+
+def _add_render_command(commands: argparse._SubParsersAction) -> None:
+    out = commands.add_parser(
+        "render",
+        help="write the site as a plain docs folder and mkdocs.yml that any engine builds "
+        "without the plugin (MkDocs, ProperDocs, Zensical)",
+    )
+    out.add_argument("--out", type=Path, required=True, metavar="DIR", help="a new or empty folder")
+    out.add_argument(
+        "--site-url",
+        default=None,
+        metavar="URL",
+        help="the address the site is served from, for the feeds (default: site_url of "
+        "mkdocs.yml; without one, no feeds are written)",
+    )
+    out.add_argument(
+        "--strict", action="store_true", help="warnings fail too, as in pmkb check --strict"
+    )
+    out.add_argument(
+        "--engine",
+        choices=render.ENGINES,
+        default="mkdocs",
+        help="the engine that builds the folder: mkdocs (MkDocs, ProperDocs, TechDocs) or "
+        "zensical (which reads links in HTML from the Markdown file's folder)",
+    )
+    _add_edition_option(out)
+
+
+def run_render(args: argparse.Namespace) -> int:
+    """Render the edition's site; exit 1 (and write nothing) when pmkb check would fail.
+
+    The engine that builds the folder runs no check: the checks are here, the same as
+    ``pmkb check``'s, so a report with errors never reaches a site without the plugin.
+    """
+    project = _project(args.config_file)
+    if project is None:
+        raise UsageError("pmkb render needs the project's mkdocs.yml; run it there or pass -f")
+    settings = _with_edition(project.settings, args.edition)
+    site_url = args.site_url or render.site_url_of(project)
+    try:
+        result = render.render(
+            project, settings, args.out, site_url, strict=args.strict, engine=args.engine
+        )
+    except render.RenderError as exc:
+        raise UsageError(str(exc)) from None
+    except render.ChecksFailed as exc:
+        print(FORMATTERS["text"](exc.problems, exc.checked))
+        print(f"pmkb render: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    # The exports, as pmkb export writes them (the site layer does not write them).
+    assert result.kb is not None
+    today, base = settings.today(), settings.pages_dir.strip("/")
+    exports = args.out / "docs" / base / "export"
+    exports.mkdir(parents=True, exist_ok=True)
+    rows = export.incident_rows(result.kb, today)
+    columns = export.incident_columns(settings)
+    for name, text in (
+        ("incidents.json", export.as_json(rows)),
+        ("incidents.csv", export.as_csv(rows, columns)),
+        ("actions.csv", export.as_csv(export.action_rows(result.kb, today), export.ACTION_COLUMNS)),
+    ):
+        (exports / name).write_text(text, encoding="utf-8", newline="")
+        result.files.append(f"{base}/export/{name}")
+    print(
+        f"wrote {display_path(args.out, Path.cwd())}: {result.reports} postmortems, "
+        f"{len(result.pages)} pages, {len(result.files)} other files ({settings.edition} "
+        f"edition); build it with 'mkdocs build -f {display_path(args.out, Path.cwd())}"
+        "/mkdocs.yml' or any engine that reads mkdocs.yml",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+# --- end of pmkb migrate and pmkb render ----------------------------------------
 
 
 def _add_edition_option(command: argparse.ArgumentParser) -> None:
@@ -484,7 +620,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         commands = {"check": run_check, "rules": run_rules, "stats": run_stats}
         commands |= {"new": run_new, "schema": run_schema, "overdue": run_overdue}
-        commands |= {"export": run_export, "init": run_init}
+        commands |= {"export": run_export, "init": run_init, "migrate": run_migrate}
+        commands |= {"render": run_render}
         with collector_paused():  # a command keeps what it reads until it exits
             return commands[args.command](args)
     except (UsageError, ConfigError, SelectionError) as exc:

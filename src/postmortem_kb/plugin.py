@@ -39,7 +39,7 @@ from postmortem_kb.core.kb import (
     problem_of,
 )
 from postmortem_kb.core.report import Keep, Report
-from postmortem_kb.core.rules import FAILING, Finding, Level, Problem
+from postmortem_kb.core.rules import FAILING, PLAIN_TEXT_RULES, Finding, Level, Problem
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
 from postmortem_kb.site import files as site_files
@@ -56,15 +56,13 @@ from postmortem_kb.site.build import (
     subscribe_line,
     timed,
     with_dashboard,
+    with_subscribe_line,
 )
 from postmortem_kb.site.pages import fill_fragments
 from postmortem_kb.site.renderer import PageRenderer
 from postmortem_kb.terminal.problems import line_of
 
 log = get_plugin_logger(__name__)
-
-PLAIN_TEXT_RULES = frozenset({"PM039", "PM040"})
-"""Problems of Markdown the renderer cannot survive: such a page is shown as written."""
 
 
 class PostmortemsConfig(base.Config):
@@ -291,12 +289,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 # <title>, the header and the navigation.
                 page.meta["title"] = html.escape(title)
             line = subscribe_line(uri, self.settings, bool(self.generated.feed_links))
-            if line is None:
-                return markdown
-            # After the heading and the opening paragraph, where readers look first.
-            head, sep, rest = markdown.partition("\n\n")
-            intro, sep2, rest = rest.partition("\n\n")
-            return f"{head}{sep}{intro}\n\n{line}\n\n{rest}" if sep2 else f"{markdown}\n\n{line}\n"
+            return markdown if line is None else with_subscribe_line(markdown, line)
         return markdown
 
     def _check_page_template(self, page: Page) -> None:

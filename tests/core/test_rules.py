@@ -87,8 +87,20 @@ BREAKING = [
     (
         "PM018",
         "unknown template",
-        replace("status: Final\n", "status: Final\ntemplate: fancy\n"),
+        replace("status: Final\n", "status: Final\nreport_template: fancy\n"),
         7,
+    ),
+    (
+        "PM050",
+        "the old template key",
+        replace("status: Final\n", "status: Final\ntemplate: standard\n"),
+        7,
+    ),
+    (
+        "PM051",
+        "both template keys",
+        replace("status: Final\n", "status: Final\nreport_template: standard\ntemplate: x\n"),
+        8,
     ),
     (
         "PM021",
@@ -520,9 +532,24 @@ def test_rules_can_be_switched_off_or_downgraded(tmp_path: Path) -> None:
     assert [(p.code, p.level) for p in problems] == [("PM122", Level.WARNING)]
 
 
+def test_the_old_template_key_still_selects_the_template(tmp_path: Path) -> None:
+    """A report written before the rename keeps its template: its sections are checked
+    against it, its unknown name is an error at its line, and it only gets a note."""
+    google = VALID.replace("status: Final\n", "status: Final\ntemplate: google-sre\n")
+    problems = check_text(tmp_path, google)
+    assert {p.code for p in problems} >= {"PM050", "PM101"}  # google-sre's own sections
+    assert all(p.level is Level.INFO for p in problems if p.code == "PM050")
+    same = google.replace("template: google-sre", "report_template: google-sre")
+    assert "PM101" in codes(check_text(tmp_path, same))
+    unknown = check_text(tmp_path, google.replace("google-sre", "fancy"))
+    assert [(p.code, p.line) for p in unknown if p.code == "PM018"] == [("PM018", 7)]
+    both = google.replace("template: google-sre", "report_template: standard\ntemplate: x")
+    assert "PM018" not in codes(check_text(tmp_path, both))  # the new key wins
+
+
 def test_configured_template_and_id_pattern(tmp_path: Path) -> None:
     text = VALID.replace("id: INC-2024-001", "id: OPS-7").replace(
-        "status: Final\n", "status: Final\ntemplate: Brief\n"
+        "status: Final\n", "status: Final\nreport_template: Brief\n"
     )
     settings = {"id_pattern": r"^OPS-\d+$", "templates": {"brief": {"required": ["Impact"]}}}
     assert check_text(tmp_path, text, **settings) == []

@@ -93,7 +93,7 @@ def test_new_creates_the_report_and_prints_its_path(project: Path) -> None:
     assert data["severity"] == "SEV1"
     assert data["status"] == "Draft"
     assert data["authors"] == ["Ana Ruiz", 'Tom "TJ" Becker']
-    assert data["template"] == "standard"
+    assert data["report_template"] == "standard"
 
 
 def test_new_defaults_to_today(project: Path) -> None:
@@ -256,7 +256,7 @@ def test_template_files_hold_their_templates_sections() -> None:
         source_body = text.split("---\n", 2)[2]
         titles = [s.title for s in parse_sections(source_body, 0)]
         assert sorted(titles) == sorted([*spec.required, *spec.recommended]), name
-        assert "template: {{template}}" in text
+        assert "report_template: {{template}}" in text
         front = text.split("---\n", 2)[1]
         for placeholder in ("{{id}}", "{{title}}", "{{date}}", "{{severity}}", "{{authors}}"):
             assert placeholder in front, (name, placeholder)
@@ -270,14 +270,15 @@ def test_a_configured_template_with_a_file_is_used(project: Path) -> None:
     )
     brief = (
         '---\nid: "{{id}}"\ntitle: "{{title}}"\ndate: "{{date}}"\nseverity: {{severity}}\n'
-        "status: Draft\nauthors: [{{authors}}]\ntemplate: {{template}}\nnear_miss: true\n---\n\n"
+        "status: Draft\nauthors: [{{authors}}]\nreport_template: {{template}}\n"
+        "near_miss: true\n---\n\n"
         "## Summary\n\n<!-- Two sentences. -->\n\n## Action Items\n\nNone yet.\n"
     )
     (project / "postmortems" / "templates" / "brief.md").write_text(brief, encoding="utf-8")
     result = pmkb("new", "Brief one", "--template", "brief", "--date", "2026-11-17", cwd=project)
     assert result.returncode == 0, result.stderr
     text = (project / result.stdout.strip()).read_text(encoding="utf-8")
-    assert "<!-- Two sentences. -->" in text and "template: brief" in text
+    assert "<!-- Two sentences. -->" in text and "report_template: brief" in text
     settings = Settings.model_validate({"templates": {"brief": {"required": ["Summary"]}}})
     kb = load([(project / result.stdout.strip(), "x.md")], settings)
     assert [p.code for p in kb.problems] == ["PM102"]
@@ -295,7 +296,7 @@ def test_a_configured_template_without_a_file_gets_a_skeleton(project: Path) -> 
     text = (project / result.stdout.strip()).read_text(encoding="utf-8")
     body = text.split("---\n", 2)[2]
     assert [s.title for s in parse_sections(body, 0)] == ["Summary", "Impact", "Notes"]
-    assert yaml.safe_load(text.split("---\n")[1])["template"] == "brief"
+    assert yaml.safe_load(text.split("---\n")[1])["report_template"] == "brief"
 
 
 def test_templates_are_neither_reports_nor_site_pages(site: Site) -> None:

@@ -40,7 +40,10 @@ def test_the_schema_is_the_models() -> None:
     for key in ("$schema", "$id", "title", "description"):
         stripped.pop(key)
     stripped["properties"]["id"].pop("pattern")
-    stripped["properties"]["template"].pop("examples")
+    stripped["properties"]["report_template"].pop("examples")
+    # The old key, still read (PM050), is described as deprecated.
+    old = stripped["properties"].pop("template")
+    assert "deprecationMessage" in old and "report_template" in old["description"]
 
     def drop_closed(node: object) -> None:
         if isinstance(node, dict):
@@ -59,7 +62,7 @@ def test_the_schema_is_the_models() -> None:
     revenue["minimum"] = revenue.pop("ge")  # pydantic's names, translated for JSON Schema
     revenue["maximum"] = revenue.pop("le")
     assert stripped == model
-    assert set(schema["properties"]) == set(Frontmatter.model_fields)
+    assert set(schema["properties"]) == {*Frontmatter.model_fields, "template"}
 
 
 def test_the_schema_follows_the_settings() -> None:
@@ -68,7 +71,7 @@ def test_the_schema_follows_the_settings() -> None:
     )
     schema = frontmatter_schema(settings)
     assert schema["properties"]["id"]["pattern"] == r"^OPS-\d+$"
-    assert "brief" in schema["properties"]["template"]["examples"]
+    assert "brief" in schema["properties"]["report_template"]["examples"]
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])

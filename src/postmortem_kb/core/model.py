@@ -249,7 +249,10 @@ class Metadata(_Section):
     severity: Severity | None = None
     status: Status | None = None
     authors: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
-    template: Name | None = Field(default=None, description="Section set; default standard.")
+    report_template: Name | None = Field(
+        default=None,
+        description="Section set; default standard. (The old key 'template:' is read too.)",
+    )
     tags: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
     services: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
     root_cause: RootCause | None = None

@@ -171,8 +171,27 @@ _CATALOGUE = [
         "PM018",
         "unknown-template",
         _E,
-        "The 'template' names no template configured for this knowledge base.",
+        "The 'report_template' names no template configured for this knowledge base.",
         "Use one of the configured templates, or add it under the plugin's 'templates' option.",
+    ),
+    # The report template's key (issue 20): 'template:' is MkDocs' and Zensical's own
+    # page-template key, which only this plugin hides from the engine.
+    Rule(
+        "PM050",
+        "template-key-renamed",
+        _I,
+        "The report names its template with 'template:', MkDocs' own page-template key: "
+        "without this plugin (pmkb render, Zensical, another engine) it selects a page "
+        "template and the build fails. It is still read as 'report_template:'.",
+        "Rename the key to 'report_template:'; 'pmkb migrate' rewrites every report, "
+        "keeping comments and key order.",
+    ),
+    Rule(
+        "PM051",
+        "template-key-twice",
+        _W,
+        "The report has both 'report_template:' and the old 'template:'; 'template:' is ignored.",
+        "Remove the 'template:' line ('pmkb migrate' does when both name the same template).",
     ),
 ]
 
@@ -654,3 +673,7 @@ class Finding:
     line: int
     message: str
     hint: str | None = None
+
+
+PLAIN_TEXT_RULES = frozenset({"PM039", "PM040"})
+"""Problems of Markdown the renderer cannot survive: such a page is shown as written."""

@@ -31,6 +31,7 @@ from postmortem_kb.core.workers import Workers
 from postmortem_kb.site import calendar, catalog, feeds, pages
 from postmortem_kb.site.pages import dashboard
 from postmortem_kb.site.renderer import PageRenderer
+from postmortem_kb.site.pages import facets
 
 log = get_plugin_logger(__name__)
 
@@ -39,13 +40,6 @@ STYLESHEET = "assets/postmortem-kb/pmkb.css"
 SEARCH_SCRIPT = "assets/postmortem-kb/incident-search.js"
 ACTIONS_SCRIPT = "assets/postmortem-kb/action-items.js"
 LUNR_SCRIPT = "assets/postmortem-kb/lunr.js"
-
-SEARCH_PAGE = """# Search incidents
-
-Has this happened before? Type a few words, an incident id, a service or a tag, then
-narrow the results with the filters. The address bar keeps the search, so you can share
-it or come back to it.
-"""
 
 GeneratedFile = tuple[str, bytes | None, str | None, InclusionLevel]
 """(docs path, content or None, source path or None, inclusion) of a generated file."""
@@ -66,6 +60,8 @@ class Generated:
     writer: pages.PageWriter | None = None
     """The generated pages' writer, which also writes the dashboard into a page that
     asks for it (:mod:`postmortem_kb.site.pages.dashboard`)."""
+    search_page: str = ""
+    """The incident search page's Markdown, with its static lists (issue 20)."""
     files: list[GeneratedFile] = field(default_factory=list)
 
 
@@ -126,6 +122,13 @@ def subscribe_line(src_uri: str, settings: Settings, has_feeds: bool) -> str | N
     return None
 
 
+def with_subscribe_line(markdown: str, line: str) -> str:
+    """``line`` after the heading and the opening paragraph, where readers look first."""
+    head, sep, rest = markdown.partition("\n\n")
+    intro, sep2, rest = rest.partition("\n\n")
+    return f"{head}{sep}{intro}\n\n{line}\n\n{rest}" if sep2 else f"{markdown}\n\n{line}\n"
+
+
 @contextmanager
 def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     started = perf_counter()
@@ -177,7 +180,7 @@ def build_site(
             kb.reports, settings.related_limit, settings.related_threshold, workers
         )
     with timed(timings, "search"):
-        add_search = _start_search(build)
+        add_search = _start_search(build, generated)
     with timed(timings, "generate"):
         add_feeds = _start_feeds(build, generated)
         _add_pages(build, generated)
@@ -223,6 +226,7 @@ def _add_pages(build: _Build, generated: Generated) -> None:
     generated.fragments = index.fragments
     generated.writer = index
     generated.titles = index.titles
+    generated.search_page = facets.search_page(index)
     in_nav = {uri for _, uri in index.nav}
     for uri, content in index.pages.items():
         if files.get_file_from_path(uri) is not None:
@@ -291,7 +295,7 @@ def _add_feeds(build: _Build, root: str, url_of: Callable[[Report], str]) -> lis
     return links
 
 
-def _start_search(build: _Build) -> Callable[[], None]:
+def _start_search(build: _Build, generated: Generated) -> Callable[[], None]:
     """Start the incident search: its catalog here, its lunr index in a worker.
 
     The function returned adds the search page, catalog, index and scripts.
@@ -315,7 +319,7 @@ def _start_search(build: _Build) -> Callable[[], None]:
     )
 
     def add() -> None:
-        files.append(File.generated(config, page_uri, content=SEARCH_PAGE))
+        files.append(File.generated(config, page_uri, content=generated.search_page))
         files.append(catalog_file)
         files.append(File.generated(config, index_uri, content=indexing.result()))
         files.append(File.generated(config, LUNR_SCRIPT, abs_src_path=str(lunr_js_path())))

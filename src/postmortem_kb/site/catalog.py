@@ -95,7 +95,7 @@ def entry(report: Report, url: str, today: date, default_template: str) -> dict[
         "date": report.incident_date.isoformat() if report.incident_date else "",
         "severity": str(meta.severity or ""),
         "status": str(meta.status or ""),
-        "template": meta.template or default_template,
+        "template": meta.report_template or default_template,
         "near_miss": bool(meta.near_miss),
         "tags": sorted({normalise(t) for t in meta.tags}),
         "services": sorted({normalise(s) for s in meta.services}),

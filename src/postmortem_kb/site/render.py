@@ -172,7 +172,7 @@ def header_context(
         "cause": linked("causes", [cause])[0] if cause else None,
         "impact": impact_facts(report),
         "near_miss": bool(meta.near_miss),
-        "template": meta.template or "",
+        "template": meta.report_template or "",
         "unknown": sorted(name for name, fields in SHOWN_FIELDS.items() if fields & report.invalid),
         "extra": extra_facts(report, declared or {}),
         "problems": [_problem(p) for p in problems if p.level is not Level.INFO],

@@ -97,7 +97,9 @@ def incident_row(
         "date": report.incident_date.isoformat() if report.incident_date else None,
         "severity": meta.severity.value if meta.severity else None,
         "status": report.status.value if report.status else None,
-        "template": None if report.unknown("template") else meta.template or default_template,
+        "template": (
+            None if report.unknown("report_template") else meta.report_template or default_template
+        ),
         "near_miss": meta.near_miss,
         "visibility": meta.visibility,
         "tags": listed(report, "tags"),

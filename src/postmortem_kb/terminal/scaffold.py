@@ -143,7 +143,7 @@ def skeleton(spec: TemplateSpec, near_miss: bool = False) -> str:
         "severity: {{severity}}",
         "status: Draft",
         "authors: [{{authors}}]",
-        "template: {{template}}",
+        "report_template: {{template}}",
         "tags: []",
         "services: []",
         impact.rstrip("\n"),

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from postmortem_kb.core.model import FORMAT_VERSION, Frontmatter, extra_adapter
+from postmortem_kb.core.renamed import RENAMED
 from postmortem_kb.core.settings import Settings
 
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
@@ -27,7 +28,12 @@ def frontmatter_schema(settings: Settings | None = None) -> dict[str, Any]:
     _close_objects(generated)
     properties = generated["properties"]
     properties["id"]["pattern"] = settings.id_pattern
-    properties["template"]["examples"] = sorted(settings.all_templates())
+    properties["report_template"]["examples"] = sorted(settings.all_templates())
+    for old, new in RENAMED.items():
+        # Still read (PM050): an editor flags the key as deprecated, not as unknown.
+        message = f"Renamed to '{new}' (run pmkb migrate): '{old}' is MkDocs' own key."
+        properties[old] = {**properties[new], "description": message}
+        properties[old]["deprecationMessage"] = message
     for name, spec in settings.extra_fields.items():
         declared = extra_adapter(spec.type).json_schema()
         _close_objects(declared)

@@ -34,6 +34,7 @@ from postmortem_kb.core.model import (
     known_fields,
     parse_calendar_date,
 )
+from postmortem_kb.core.renamed import current_data
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.rules import Finding
 from postmortem_kb.core.settings import ExtraField, Settings
@@ -58,15 +59,16 @@ def check_frontmatter(source: Source, settings: Settings) -> CheckedFrontmatter:
     if source.data is None:
         return CheckedFrontmatter(Metadata(), frozenset(), {}, [])
     declared = settings.extra_fields
-    findings = list(_unknown_fields(source.data, Frontmatter, (), source, set(declared)))
+    data, findings = current_data(source)
+    findings += _unknown_fields(data, Frontmatter, (), source, set(declared))
     context = {"dates": settings.dates()}
     try:
-        meta: Metadata = Frontmatter.model_validate(source.data, context=context)
+        meta: Metadata = Frontmatter.model_validate(data, context=context)
         invalid: frozenset[str] = frozenset()
     except ValidationError as exc:
         found, locs = _read_errors(exc, source)
         findings.extend(found)
-        meta, invalid = valid_part(source.data, locs, context)
+        meta, invalid = valid_part(data, locs, context)
     extra, wrong = _extra_fields(source, declared, context)
     findings.extend(wrong)
     invalid |= {name for name in declared if name in source.data and name not in extra}
@@ -298,13 +300,13 @@ def _field_rules(
             source.line_of(("id",)),
             f"id '{meta.id}' does not match the pattern {settings.id_pattern}",
         )
-    template = (meta.template or settings.default_template).lower()
+    template = (meta.report_template or settings.default_template).lower()
     if template not in settings.all_templates():
         names = ", ".join(sorted(settings.all_templates()))
         yield Finding(
             "PM018",
-            source.line_of(("template",)),
-            f"template '{meta.template}' is not configured (known: {names})",
+            source.line_of(("report_template",)),
+            f"template '{meta.report_template}' is not configured (known: {names})",
         )
     if meta.status is Status.FINAL and meta.root_cause is None and "root_cause" not in invalid:
         yield Finding(
@@ -348,7 +350,7 @@ def _field_rules(
 
 def template_of(report: Report, settings: Settings) -> str:
     """The template whose sections apply; the default when the named one is unknown."""
-    name = (report.meta.template or settings.default_template).strip().lower()
+    name = (report.meta.report_template or settings.default_template).strip().lower()
     return name if name in settings.all_templates() else settings.default_template
 
 

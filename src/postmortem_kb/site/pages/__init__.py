@@ -17,6 +17,7 @@ from postmortem_kb.site.metrics import metrics_pages
 from postmortem_kb.site.pages import (
     action_items,
     archive,
+    facets,
     near_misses,
     overview,
     patterns,
@@ -35,6 +36,7 @@ FAMILIES = (
     archive.archive,
     reviews.reviews,
     near_misses.near_misses,
+    facets.facets,  # the search's filters as static pages (no JavaScript, TechDocs)
 )
 """Every page family, in the order of its pages in the navigation."""
 

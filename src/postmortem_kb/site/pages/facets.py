@@ -1,0 +1,85 @@
+"""Static lists for every filter of the incident search: a page per status and per year.
+
+Without JavaScript (Backstage TechDocs strips every script of a page) the search page
+cannot run; each of its filters has pages of its own to browse instead: severity,
+root cause, service and tag pages exist already, these add status and year, and
+:func:`search_page` lists them all on the search page.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from postmortem_kb.core.escape import markdown_text
+from postmortem_kb.core.model import Severity, Status
+from postmortem_kb.site.pages.writer import FACETS, PageWriter
+from postmortem_kb.site.render import link_from
+
+
+def facets(w: PageWriter) -> None:
+    for status in Status:
+        members = [r for r in w.reports if r.meta.status is status]
+        name = f"status/{status.value.lower()}.md"
+        lines = [f"{len(members)} postmortems, newest first.", ""]
+        w.add(name, f"{status.value} postmortems", [*lines, *w.incident_table(name, members)])
+    for year in years(w):
+        members = [r for r in w.reports if r.incident_date and r.incident_date.year == year]
+        name = f"years/{year:04d}.md"
+        lines = [
+            f"{len(members)} incidents, newest first; the "
+            + w.page_link(name, "archive.md", "archive")
+            + " splits them by month.",
+            "",
+        ]
+        w.add(name, f"Incidents of {year}", [*lines, *w.incident_table(name, members)])
+
+
+def years(w: PageWriter) -> list[int]:
+    return sorted({r.incident_date.year for r in w.reports if r.incident_date}, reverse=True)
+
+
+def search_page(w: PageWriter, page: str = "search.md") -> str:
+    """The incident search page's Markdown: what it does, then the static pages of every
+    filter it offers, which work without JavaScript."""
+    link = functools.partial(w.page_link, page)
+    severities = ", ".join(link(f"severity/{s.value.lower()}.md", s.value) for s in Severity)
+    statuses = ", ".join(link(f"status/{s.value.lower()}.md", s.value) for s in Status)
+    by_year = ", ".join(link(f"years/{y:04d}.md", str(y)) for y in years(w))
+    to_patterns = link_from(w.uri(page), w.uri("patterns/index.md"))
+    patterns = {
+        f.folder: f"[{markdown_text(f.plural.lower())}]({to_patterns}#{_anchor(f.plural)})"
+        for f in FACETS
+    }
+    return "\n".join(
+        [
+            "# Search incidents",
+            "",
+            "Has this happened before? Type a few words, an incident id, a service or a tag, "
+            "then narrow the results with the filters. The address bar keeps the search, so "
+            "you can share it or come back to it.",
+            "",
+            "**Without JavaScript** (scripts turned off, or a reader such as Backstage "
+            "TechDocs that runs no page scripts) the search cannot run; every filter it "
+            "offers has static pages to browse instead:",
+            "",
+            f"- Severity: {severities}",
+            f"- Status: {statuses}",
+            f"- Year: {by_year or '*none yet*'} (by month: the "
+            + link("archive.md", "archive")
+            + ")",
+            f"- Root cause, service, tag: one page each, listed under {patterns['causes']}, "
+            f"{patterns['services']} and {patterns['tags']}",
+            "- Near-miss: "
+            + link("near-misses.md", "near-misses")
+            + "; open action items: "
+            + link("action-items.md", "action items"),
+            "",
+        ]
+    )
+
+
+def _anchor(heading: str) -> str:
+    """The id the toc extension gives a plain heading: ``Root-cause categories`` ->
+    ``root-cause-categories``."""
+    return re.sub(r"[^\w]+", "-", heading.lower()).strip("-")
