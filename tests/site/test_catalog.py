@@ -62,7 +62,7 @@ def test_a_report_naming_no_template_is_of_the_configured_default(tmp_path: Path
     """Not "standard" written into the catalog and the export: the setting's template."""
     kb = _kb(tmp_path, {"a.md": report_text("INC-2024-001")}, default_template="near-miss")
     (report,) = kb.reports
-    assert report.meta.template is None
+    assert report.meta.report_template is None
     catalog = build_catalog(kb.reports, lambda r: "", TODAY, kb.settings.default_template)
     assert catalog["incidents"][0]["template"] == "near-miss"
     assert incident_rows(kb, TODAY)[0]["template"] == "near-miss"
