@@ -29,9 +29,8 @@ from postmortem_kb.core.report import Report
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
 from postmortem_kb.site import calendar, catalog, feeds, pages
-from postmortem_kb.site.pages import dashboard
+from postmortem_kb.site.pages import dashboard, facets
 from postmortem_kb.site.renderer import PageRenderer
-from postmortem_kb.site.pages import facets
 
 log = get_plugin_logger(__name__)
 
