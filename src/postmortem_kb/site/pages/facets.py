@@ -69,7 +69,8 @@ def search_page(w: PageWriter, page: str = "search.md") -> str:
             + link("archive.md", "archive")
             + ")",
             f"- Root cause, service, tag: one page each, listed under {patterns['causes']}, "
-            f"{patterns['services']} and {patterns['tags']}",
+            f"{patterns['services']} and {patterns['tags']} (a service or tag used by one "
+            "incident links to it there)",
             "- Near-miss: "
             + link("near-misses.md", "near-misses")
             + "; open action items: "
