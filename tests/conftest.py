@@ -20,6 +20,7 @@ from playwright.sync_api import Browser
 
 from postmortem_kb import Settings, load
 from postmortem_kb.core.rules import Problem
+from tests.shared_work import close_run, open_run
 
 # --- reproducible property tests ---------------------------------------------------------
 # In CI (the CI variable is set: GitHub sets it, .ci/run exports it) Hypothesis is
@@ -28,36 +29,45 @@ from postmortem_kb.core.rules import Problem
 # found on a laptop repeats with --hypothesis-seed.
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 IN_CI = bool(os.environ.get("CI"))
+SEED = "PMKB_HYPOTHESIS_SEED"
 if IN_CI:
     hypothesis_settings.load_profile("ci")
 
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis' own plugin reads the option
 def pytest_configure(config: pytest.Config) -> None:
+    config._pmkb_shared = open_run()  # type: ignore[attr-defined]  # tests/shared_work.py
     if not IN_CI and config.getoption("hypothesis_seed", None) is None:
-        config.option.hypothesis_seed = str(random.SystemRandom().randrange(2**32))
+        # One seed for the run: drawn by the process that starts pytest, inherited by its
+        # workers (pytest-xdist), so the seed printed is the one every worker used.
+        seed = os.environ.setdefault(SEED, str(random.SystemRandom().randrange(2**32)))
+        config.option.hypothesis_seed = seed
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Start building and installing the wheel while the other tests run (it waits on
-    the package index most of the time): only when the packaging tests will run."""
-    from tests.wheel_env import BACKGROUND
+    """Start the slow preparations (tests/shared_work.py) the collected tests need, so they
+    are done while the other tests run."""
+    from tests.engine_env import ENGINES
+    from tests.wheel_env import WHEEL
 
-    if any(item.path.name == "test_packaging.py" for item in items):
-        BACKGROUND.start()
-    # The other engines' environments likewise (tests/engine_env.py).
-    if any(item.path.name == "test_engines.py" for item in items):
-        from tests.engine_env import ENGINES
-
-        ENGINES.start()
+    collected = {item.path.name for item in items}
+    if "test_packaging.py" in collected:
+        WHEEL.start()
+    if "test_engines.py" in collected:
+        for engine in ENGINES.values():
+            engine.start()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     from tests.engine_env import ENGINES
-    from tests.wheel_env import BACKGROUND
+    from tests.wheel_env import WHEEL
 
-    BACKGROUND.stop()  # no process outlives the run, nor its temporary folder
-    ENGINES.stop()
+    for job in (WHEEL, *ENGINES.values()):
+        job.finish()  # no process outlives the run
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    close_run(getattr(config, "_pmkb_shared", None))  # the starting process, after its workers
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -2,22 +2,21 @@
 
 mkdocs-techdocs-core pins Material and Markdown to its own versions, and Zensical
 brings its own stack, so neither can share the suite's environment. Creating each
-environment waits on the package index for a minute or more: ``tests/conftest.py``
-starts both in background threads as soon as ``tests/test_engines.py`` is collected,
-so they are ready by the time its tests run; the session's end removes them.
+environment waits on the package index for a minute or more: each is done once per run,
+in the background, from the moment ``tests/test_engines.py`` is collected, so they are
+ready by the time its tests run (``tests/shared_work.py``).
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
-import threading
 import time
 import venv
-from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from tests.shared_work import SharedJob
 from tests.wheel_env import NOT_SOURCE, ROOT, ok, run
 
 TECHDOCS_CORE = "mkdocs-techdocs-core==1.7.1"
@@ -60,40 +59,5 @@ def prepare(name: str, work: Path) -> Engine:
     return Engine(env, time.monotonic() - started)
 
 
-class _Engines:
-    def __init__(self) -> None:
-        self.futures: dict[str, Future[Engine]] = {}
-        self.folders: list[Path] = []
-        self.threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        for name in RECIPES:
-            if name in self.futures:
-                continue
-            future: Future[Engine] = Future()
-            self.futures[name] = future
-            folder = Path(tempfile.mkdtemp(prefix=f"pmkb-{name}-"))
-            self.folders.append(folder)
-
-            def work(future: Future[Engine], name: str, folder: Path) -> None:
-                try:
-                    future.set_result(prepare(name, folder))
-                except BaseException as exc:  # handed to the test that waits for it
-                    future.set_exception(exc)
-
-            thread = threading.Thread(target=work, args=(future, name, folder), daemon=True)
-            thread.start()
-            self.threads.append(thread)
-
-    def result(self, name: str) -> Engine:
-        self.start()  # when the engine tests run without the conftest hook
-        return self.futures[name].result(timeout=1200)
-
-    def stop(self) -> None:
-        for thread in self.threads:
-            thread.join(timeout=1200)
-        for folder in self.folders:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-ENGINES = _Engines()
+ENGINES = {name: SharedJob(name, partial(prepare, name)) for name in RECIPES}
+"""Each started as soon as ``tests/test_engines.py`` is collected (``tests/conftest.py``)."""

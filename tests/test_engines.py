@@ -206,7 +206,7 @@ plugins:
 
 def test_techdocs_core_builds_the_site_strict(sample: dict[str, Path], tmp_path: Path) -> None:
     """A TechDocs build image: techdocs-core with its pins, and the plugin, in strict mode."""
-    engine = ENGINES.result("techdocs")
+    engine = ENGINES["techdocs"].result()
     print(f"techdocs-core environment: {engine.seconds:.0f} s")
     versions = ok(run(engine.bin("python"), "-m", "pip", "list", "--format=freeze", cwd=tmp_path))
     assert "mkdocs-material==9.7.7" in versions  # techdocs-core's pin, not the suite's
@@ -227,7 +227,7 @@ def test_zensical_builds_the_rendered_folder_with_the_same_pages(
     sample: dict[str, Path], synthetic: dict[str, Path]
 ) -> None:
     """Zensical runs no third-party plugin; it builds the rendered folder."""
-    engine = ENGINES.result("zensical")
+    engine = ENGINES["zensical"].result()
     print(f"zensical environment: {engine.seconds:.0f} s")
     for built in (sample, synthetic):
         work = built["render"].parent / "zensical"

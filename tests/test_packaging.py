@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, expect
 
 from postmortem_kb import __version__
 from tests.browser import serve
-from tests.wheel_env import BACKGROUND, Prepared, ok, run
+from tests.wheel_env import WHEEL, Prepared, ok, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "postmortem_kb"
@@ -35,7 +35,7 @@ def run_time_files() -> set[str]:
 @pytest.fixture(scope="module")
 def prepared() -> Prepared:
     """Built and installed in the background since collection (tests/wheel_env.py)."""
-    return BACKGROUND.result()
+    return WHEEL.result()
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
 """The package as users install it, prepared while the rest of the suite runs.
 
 Building the wheel and installing it into a fresh virtual environment takes a minute or
-two, most of it waiting on the package index. ``tests/conftest.py`` starts the work in a
-background thread as soon as the packaging tests are collected, and ends it, with its
-temporary folder, when the session does; ``tests/test_packaging.py`` waits for it.
+two, most of it waiting on the package index: it is done once per run, in the background,
+while the rest of the suite runs (``tests/shared_work.py``); ``tests/test_packaging.py``
+waits for it.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import threading
 import venv
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.shared_work import SharedJob
 
 ROOT = Path(__file__).resolve().parent.parent
 _ANYWHERE = shutil.ignore_patterns(
@@ -74,37 +73,5 @@ def prepare(work: Path) -> Prepared:
     return Prepared(wheel, sdist, env)
 
 
-class _Background:
-    def __init__(self) -> None:
-        self.future: Future[Prepared] | None = None
-        self.work: Path | None = None
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self.future is not None:
-            return
-        self.future = Future()
-        self.work = Path(tempfile.mkdtemp(prefix="pmkb-wheel-"))
-
-        def work(future: Future[Prepared], folder: Path) -> None:
-            try:
-                future.set_result(prepare(folder))
-            except BaseException as exc:  # handed to the test that waits for it
-                future.set_exception(exc)
-
-        self.thread = threading.Thread(target=work, args=(self.future, self.work), daemon=True)
-        self.thread.start()
-
-    def result(self) -> Prepared:
-        self.start()  # when the packaging tests run without the conftest hook
-        assert self.future is not None
-        return self.future.result(timeout=1200)
-
-    def stop(self) -> None:
-        if self.thread is not None:
-            self.thread.join(timeout=1200)
-        if self.work is not None:
-            shutil.rmtree(self.work, ignore_errors=True)
-
-
-BACKGROUND = _Background()
+WHEEL = SharedJob("wheel", prepare)
+"""Started as soon as the packaging tests are collected (``tests/conftest.py``)."""
