@@ -59,6 +59,7 @@ from postmortem_kb.site.build import (
     with_subscribe_line,
 )
 from postmortem_kb.site.pages import fill_fragments
+from postmortem_kb.site.pages.facets import with_controls
 from postmortem_kb.site.renderer import PageRenderer
 from postmortem_kb.terminal.problems import line_of
 
@@ -324,7 +325,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if page.file.src_uri == page_uri:
             archive = f"{self.settings.pages_dir.strip('/')}/archive.md"
             uris = (catalog_uri, index_uri, LUNR_SCRIPT, archive)
-            return html_content + self.renderer.search_controls(uris, url_from)
+            return with_controls(html_content, self.renderer.search_controls(uris, url_from))
         fragments = self.generated.fragments.get(page.file.src_uri)
         if fragments is not None:
             return fill_fragments(html_content, fragments)

@@ -132,3 +132,34 @@ def test_feeds_calendar_and_exports_are_written(project: Path, tmp_path: Path) -
     exported = (out / "docs/incidents/export/incidents.csv").read_text(encoding="utf-8")
     assert "INC-2024-001" in exported and "INC-2024-002" in exported
     assert f"site_url: {site}" in (out / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_ids_in_a_rendered_report_link_where_the_plugin_links_them() -> None:
+    """Other incidents' ids in the text become Markdown links to their sources; ids in
+    code, headings, links and raw HTML stay as written, as on the plugin's pages."""
+    from postmortem_kb.site.render import link_ids_markdown
+
+    markdown = "\n".join(
+        [
+            "## After INC-1",
+            "Caused by INC-1, like INC-9 (unknown) and INC-2.",
+            "Run `undo INC-1`; see [the other one](INC-1.md) or <a title='INC-1'>x</a>.",
+            "```",
+            "INC-1 in a fence",
+            "```",
+            "    INC-1 indented code",
+            "| INC-2 | in a table |",
+        ]
+    )
+    linked, found = link_ids_markdown(markdown, "INC-2", {"INC-1": "a/1.md"}.get)
+    assert linked.split("\n") == [
+        "## After INC-1",
+        "Caused by [INC-1](a/1.md), like INC-9 (unknown) and INC-2.",
+        "Run `undo INC-1`; see [the other one](INC-1.md) or <a title='INC-1'>x</a>.",
+        "```",
+        "INC-1 in a fence",
+        "```",
+        "    INC-1 indented code",
+        "| INC-2 | in a table |",
+    ]
+    assert found == ["INC-1"]

@@ -43,15 +43,23 @@ from postmortem_kb.site.build import (
     SEARCH_SCRIPT,
     STYLESHEET,
     lunr_js_path,
+    search_uris,
     subscribe_line,
     with_subscribe_line,
 )
 from postmortem_kb.site.calendar import ICS_FILE, due_items, render_calendar
 from postmortem_kb.site.catalog import build_catalog, build_index_json, index_documents, to_json
 from postmortem_kb.site.feeds import ATOM_FILE, RSS_FILE, FeedSite, atom_feed, rss_feed
-from postmortem_kb.site.pages import fill_fragments, generate
-from postmortem_kb.site.pages.facets import search_page
-from postmortem_kb.site.render import header_context, related_context, severity_class, src_uri
+from postmortem_kb.site.pages import dashboard, fill_fragments, generate
+from postmortem_kb.site.pages.facets import search_page, with_controls
+from postmortem_kb.site.pages.writer import PageWriter
+from postmortem_kb.site.render import (
+    header_context,
+    link_ids_markdown,
+    related_context,
+    severity_class,
+    src_uri,
+)
 from postmortem_kb.site.renderer import HEADER_TEMPLATE, RELATED_TEMPLATE, SEARCH_TEMPLATE
 
 KEPT_OPTIONS = (
@@ -209,6 +217,11 @@ def render(
 
     feeds = bool(site_url)
     index = generate(kb, today, page_url, settings.pages_dir)
+    for rel, text in texts.items():  # a page that asks for the dashboard gets it
+        if rel not in plain and dashboard.MARKER in text and (docs / rel).exists():
+            filled = dashboard.fill(index, text, rel, search_uris(settings)[0])
+            fragments = [html_links(fragment, rel) for fragment in index.fragments.get(rel, [])]
+            write(rel, fill_fragments(filled, fragments))
     for uri, content in index.pages.items():
         if (docs / uri).exists():
             raise RenderError(f"'{uri}' exists in docs_dir, and a page is generated there")
@@ -222,17 +235,15 @@ def render(
     links = link(kb.reports, settings.related_limit, settings.related_threshold)
     by_id = kb.by_id()
     for uri, report in reports.items():
-        page = _report_page(report, uri, kb, links, by_id, env, settings)
+        page = _report_page(report, uri, kb, links, by_id, env, index)
         write(uri, html_links(page, uri))
     result.reports = len(reports)
 
     # The incident search: its page with the controls, catalog, index and scripts.
-    search_uri = f"{base}/search.md"
-    catalog_uri, index_uri = f"{base}/search/catalog.json", f"{base}/search/index.json"
-    catalog_url = f"{base}/search/catalog.json"
+    search_uri, catalog_uri, index_uri = search_uris(settings)
 
     def catalog_link(report: Report) -> str:
-        return relative_url(page_url(src_uri(report, settings.folder)), catalog_url)
+        return relative_url(page_url(src_uri(report, settings.folder)), catalog_uri)
 
     entries = build_catalog(kb.reports, catalog_link, today, settings.default_template)
     write(catalog_uri, to_json(entries))
@@ -246,7 +257,7 @@ def render(
     )
     search = _with_title(search_page(index), "Search incidents")
     # Not rebased: its one link is in <noscript>, which Zensical leaves as written.
-    write(search_uri, f"{search}\n{_one_block(controls)}\n")
+    write(search_uri, with_controls(search, _one_block(controls)))
     write(LUNR_SCRIPT, lunr_js_path().read_bytes())
     write(SEARCH_SCRIPT, (PACKAGE_DIR / "assets" / "incident-search.js").read_bytes())
     write(STYLESHEET, (PACKAGE_DIR / "assets" / "pmkb.css").read_bytes())
@@ -328,23 +339,35 @@ def _report_page(
     links: dict[str, Links],
     by_id: dict[str, Report],
     env: Environment,
-    settings: Settings,
+    writer: PageWriter,
 ) -> str:
-    """A report as Markdown: its title, the facts header, the body, related incidents."""
-    context = header_context(report, kb.problems_of(report), settings.extra_fields)
-    header = env.get_template(HEADER_TEMPLATE).render(
-        postmortem=context, severity_class=severity_class(context["severity"])
-    )
+    """A report as Markdown: its title, the facts header, the body, related incidents,
+    linked as the plugin links them (tags, services and the cause to their pages, other
+    incidents' ids in the text to their reports)."""
+    settings = kb.settings
     here = page_url(uri)
 
     def url_of(other: Report) -> str:
         return relative_url(page_url(src_uri(other, settings.folder)), here)
 
+    def group_url(folder: str, value: str) -> str:
+        target = writer.group_uri(folder, value)
+        return relative_url(page_url(target), here) if target else ""
+
+    def id_url(report_id: str) -> str | None:  # a Markdown link: to the page's source
+        other = by_id.get(report_id)
+        target = src_uri(other, settings.folder) if other is not None else None
+        return quote(posixpath.relpath(target, posixpath.dirname(uri) or ".")) if target else None
+
+    context = header_context(report, kb.problems_of(report), settings.extra_fields, group_url)
+    header = env.get_template(HEADER_TEMPLATE).render(
+        postmortem=context, severity_class=severity_class(context["severity"])
+    )
+    body, mentioned = link_ids_markdown(report.body.strip("\n"), report.id or "", id_url)
     related = env.get_template(RELATED_TEMPLATE).render(
-        related=related_context(links.get(report.id or "", Links()), by_id, url_of)
+        related=related_context(links.get(report.id or "", Links()), by_id, url_of, mentioned)
     )
     title = f"<h1>{html.escape(report.title)}</h1>"
-    body = report.body.strip("\n")
     if any(finding.code in PLAIN_TEXT_RULES for finding in report.findings):
         body = _plain(report.body)
     return _with_title(

@@ -276,6 +276,48 @@ def link_ids(
     return "".join(parts), found
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_OR_LINK = re.compile(r"(`+[^`]*`+|!?\[[^\]]*\]\([^)]*\)|<[^>]*>|https?://\S+)")
+"""What a Markdown line's text links no id in: code spans, links and images, raw HTML
+and bare URLs."""
+
+
+def link_ids_markdown(
+    markdown: str, own_id: str, url_of_id: Callable[[str], str | None]
+) -> tuple[str, list[str]]:
+    """:func:`link_ids` for Markdown (``pmkb render`` writes Markdown): other incidents'
+    ids in the text become Markdown links; ids in fenced or indented code, headings,
+    code spans, links and raw HTML are left as they are."""
+    found: list[str] = []
+
+    def link(match: re.Match[str]) -> str:
+        token = match.group(0)
+        url = url_of_id(token) if token != own_id else None
+        if url is None:
+            return token
+        if token not in found:
+            found.append(token)
+        return f"[{token}]({url})"
+
+    lines = markdown.split("\n")
+    fence = ""
+    for number, line in enumerate(lines):
+        opening = _FENCE.match(line)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opening:
+            fence = opening.group(1)
+            continue
+        if line.lstrip().startswith("#") or line.startswith(("    ", "\t")):
+            continue
+        parts = _CODE_OR_LINK.split(line)
+        parts[::2] = [_ID_TOKEN.sub(link, text) for text in parts[::2]]
+        lines[number] = "".join(parts)
+    return "\n".join(lines), found
+
+
 def severity_class(severity: str) -> str:
     """A CSS class that is safe whatever the frontmatter said."""
     return f"pmkb-{severity.lower()}" if re.fullmatch(r"SEV[0-4]", severity) else "pmkb-unknown"

@@ -16,6 +16,9 @@ from postmortem_kb.core.model import Severity, Status
 from postmortem_kb.site.pages.writer import FACETS, PageWriter
 from postmortem_kb.site.render import link_from
 
+CONTROLS = "<!-- postmortems:search-controls -->"
+"""Where the search page's controls go: Markdown keeps an HTML comment as it is."""
+
 
 def facets(w: PageWriter) -> None:
     for status in Status:
@@ -59,9 +62,13 @@ def search_page(w: PageWriter, page: str = "search.md") -> str:
             "then narrow the results with the filters. The address bar keeps the search, so "
             "you can share it or come back to it.",
             "",
-            "**Without JavaScript** (scripts turned off, or a reader such as Backstage "
-            "TechDocs that runs no page scripts) the search cannot run; every filter it "
-            "offers has static pages to browse instead:",
+            CONTROLS,
+            "",
+            "## Browse without searching",
+            "",
+            "Without JavaScript (scripts turned off, or a reader such as Backstage TechDocs "
+            "that runs no page scripts) the search cannot run; every filter it offers has "
+            "static pages to browse instead:",
             "",
             f"- Severity: {severities}",
             f"- Status: {statuses}",
@@ -78,6 +85,12 @@ def search_page(w: PageWriter, page: str = "search.md") -> str:
             "",
         ]
     )
+
+
+def with_controls(page_html: str, controls: str) -> str:
+    """The search page with its controls in place, above the static lists (on a phone the
+    results must come first)."""
+    return page_html.replace(CONTROLS, controls, 1)
 
 
 def _anchor(heading: str) -> str:
