@@ -25,6 +25,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from postmortem_kb.core.config import ConfigError, settings_from_options
 from postmortem_kb.core.edition import Edition, published
@@ -48,6 +49,7 @@ from postmortem_kb.site.build import (
     LUNR_SCRIPT,
     PACKAGE_DIR,
     Generated,
+    WithoutSiteSearch,
     add_assets,
     build_site,
     renderer_for,
@@ -333,6 +335,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if report is None:
             return html_content
         return self.renderer.report_page(report, html_content, url_from)
+
+    def on_page_context(
+        self, context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        # With instant navigation the header outlives the page: a reader who lands on the
+        # search page would have no site search on the next pages, so it stays.
+        instant = "navigation.instant" in (config.theme.get("features") or [])
+        if page.file.src_uri == search_uris(self.settings)[0] and not instant:
+            context["config"] = WithoutSiteSearch(config)  # type: ignore[typeddict-item]
+        return context
 
 
 def _log(problem: Problem) -> None:

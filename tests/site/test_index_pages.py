@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from postmortem_kb.site.pages import writer
 from tests.conftest import Site, report_text
 
 
@@ -192,7 +193,12 @@ def test_patterns_page_folds_values_used_once_into_one_list(built: Site) -> None
 
 def test_archive_and_monthly_reviews(built: Site) -> None:
     archive = built.page("incidents/archive.md")
-    assert archive.index("February 2024") < archive.index("January 2024")
+    assert '<a href="../years/2024/">4 incidents</a>' in archive  # the year's page
+    assert archive.index(">February</a> (3)") < archive.index(">January</a> (1)")
+    assert 'href="../reviews/2024-02/">February</a>' in archive  # each month's review
+    year = built.page("incidents/years/2024.md")
+    rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td>", year)
+    assert rows == ["2024-02-09", "2024-02-07", "2024-02-05", "2024-01-10"]  # newest first
     february = built.page("incidents/reviews/2024-02.md")
     incidents = february[
         february.index('id="incidents-3"') : february.index('id="action-items-due')
@@ -224,13 +230,13 @@ def test_monthly_review_compares_the_month_and_links_its_neighbours(built: Site)
     assert "April 2024" not in index  # AI-2 is due in April, after the build date
     assert not (built.root / "site" / "incidents" / "reviews" / "2024-04").exists()
     archive = built.page("incidents/archive.md")
-    assert "1 incident;" in archive and "1 incidents" not in archive
+    assert "January</a> (1)" in archive and "1 incidents" not in archive
 
 
 def test_near_misses_are_marked_and_listed(built: Site) -> None:
     near = built.page("incidents/near-misses.md")
     assert "INC-2024-003" in near and "INC-2024-001" not in near
-    assert "Disk almost full</a> <em>(near-miss)</em>" in built.page("incidents/archive.md")
+    assert "Disk almost full</a> <em>(near-miss)</em>" in built.page("incidents/years/2024.md")
     assert "pmkb-near-miss" in built.page("2024/02/c.md")
 
 
@@ -244,7 +250,7 @@ def test_hostile_values_are_text_and_slugs_are_safe(built: Site) -> None:
     tag_dirs = sorted(p.name for p in (site_dir / "incidents" / "tags").iterdir())
     assert tag_dirs == ["config-push", "escape", "img-src-x-onerror-alert-1"]
     assert all(p.resolve().is_relative_to(site_dir.resolve()) for p in site_dir.rglob("*"))
-    assert "&lt;script&gt;alert" in built.page("incidents/archive.md")
+    assert "&lt;script&gt;alert" in built.page("incidents/years/2024.md")
 
 
 def test_generated_pages_are_searchable_and_in_the_navigation(built: Site) -> None:
@@ -290,3 +296,30 @@ def test_every_link_of_the_generated_pages_leads_to_a_page(
             assert target.is_file(), f"{page.relative_to(site_dir)}: {href}"
             checked += 1
     assert checked > 100
+
+
+def test_a_long_listing_goes_on_over_numbered_pages(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past INCIDENT_ROWS a listing is split, newest first, each page saying which
+    incidents it lists and linking to the others; every incident is listed once."""
+    monkeypatch.setattr(writer, "INCIDENT_ROWS", 2)
+    for day in range(1, 6):
+        site.add(f"2024/03/{day}.md", report_text(f"INC-2024-00{day}", date=f"2024-03-0{day}"))
+    site.configure("build_date: 2024-04-01\n")
+    site.build()
+    pages = [
+        site.page("incidents/severity/sev2.md"),
+        site.page("incidents/severity/sev2/2.md"),
+        site.page("incidents/severity/sev2/3.md"),
+    ]
+    listed = [re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td>", page) for page in pages]
+    assert listed == [["2024-03-05", "2024-03-04"], ["2024-03-03", "2024-03-02"], ["2024-03-01"]]
+    assert "Incidents 3-4 of 5, newest first. Page 2 of 3:" in pages[1]
+    assert "SEV2 incidents (page 3 of 3)</h1>" in pages[2]
+    assert '<a href="../">1</a> · <strong>2</strong> · <a href="../3/">3</a>' in pages[1]
+    assert "pmkb-trend" in pages[0] and "pmkb-trend" not in pages[1]  # the trend: page 1
+    assert not (site.root / "site" / "incidents" / "severity" / "sev2" / "4").exists()
+    # The same for the other listings (status, year, near-misses, tags, services, causes).
+    assert "Page 3 of 3" in site.page("incidents/status/final/3.md")
+    assert "Page 3 of 3" in site.page("incidents/years/2024/3.md")

@@ -172,6 +172,26 @@ def test_state_lives_in_the_url_and_the_back_button_works(page: Page, site_url: 
     assert result_ids(page) == first
 
 
+def test_the_search_page_downloads_only_what_it_uses(
+    page: Page, site_url: str, sites: dict[bool, Path]
+) -> None:
+    """Material's search index (every page's text) is fetched by pages with Material's
+    search box; the incident search page has its own search and no such box."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    open_search(page, site_url, "?query=config")
+    assert any(url.endswith("catalog.json") for url in fetched)
+    assert not any("search_index" in url for url in fetched)
+    assert page.locator("form[name=search]").count() == 0
+    page.goto(site_url)  # any other page keeps the site search, and fetches its index
+    page.wait_for_load_state("networkidle")
+    assert any(url.endswith("search/search_index.json") for url in fetched)
+    assert page.locator("form[name=search]").count() == 1
+    # With instant navigation the header (and its search box) is kept on every page.
+    instant = (sites[True] / "incidents" / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'name="search"' in instant
+
+
 def test_a_half_typed_word_keeps_finding_its_incident(page: Page, site_url: str) -> None:
     """Results follow each keystroke, so a word is searched while half typed. The index
     holds stems ("certif" for "certificate"), which a half-typed word can run past:

@@ -188,7 +188,7 @@ def test_an_empty_knowledge_base_builds(site: Site) -> None:
     assert "<p><em>None.</em></p>" in latest and "<table>" not in latest
     assert "0 open, <strong>0 overdue</strong>, completion rate n/a." in overview
     assert "No root-cause category has repeated on shared services or tags." in overview
-    assert "<p>0 postmortems by year and month.</p>" in site.page("incidents/archive.md")
+    assert "<p>0 postmortems by year and month: each year" in site.page("incidents/archive.md")
     assert "<em>None.</em>" in site.page("incidents/near-misses.md")
     assert "<p>0 action items from 0 postmortems" in site.page("incidents/action-items.md")
     catalog = json.loads(site.html("incidents/search/catalog.json"))

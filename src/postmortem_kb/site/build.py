@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
+from typing import Any
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
@@ -95,6 +96,31 @@ def lunr_js_path() -> Path:
     import mkdocs.contrib.search
 
     return Path(mkdocs.contrib.search.__file__).parent / "templates" / "search" / "lunr.js"
+
+
+class WithoutSiteSearch:
+    """The site's configuration as the theme reads it on the incident search page: the
+    same, but without Material's search plugin. Material's header then has no search
+    form, and Material's script fetches its search index (the whole site's text, many
+    megabytes) only for a page with one: the incident search page downloads only what
+    it uses. Everything else is read from the real configuration."""
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        self._config = config
+        self.plugins = {
+            name: plugin
+            for name, plugin in config.plugins.items()
+            if name not in ("search", "material/search")
+        }
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._config, name)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.plugins if key == "plugins" else self._config[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.plugins if key == "plugins" else self._config.get(key, default)
 
 
 def search_uris(settings: Settings) -> tuple[str, str, str]:

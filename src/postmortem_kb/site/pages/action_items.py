@@ -17,7 +17,7 @@ from postmortem_kb.analysis.actions import Tracked
 from postmortem_kb.core.escape import html_text, markdown_text
 from postmortem_kb.core.model import ActionStatus, Priority
 from postmortem_kb.core.rules import RULES
-from postmortem_kb.site.pages.writer import ACTION_TABLE_ID, PageWriter
+from postmortem_kb.site.pages.writer import ACTION_TABLE_ID, PageWriter, numbered
 
 PAGE = "action-items.md"
 PAGE_ROWS = 1500
@@ -115,7 +115,7 @@ def _owner_pages(w: PageWriter, owner: str, members: list[Tracked]) -> None:
     late = actions.overdue(members, w.today)
     name = w.owner_pages[owner]
     parts = [ordered[i : i + PAGE_ROWS] for i in range(0, len(ordered), PAGE_ROWS)] or [[]]
-    names = [name] + [f"{name.removesuffix('.md')}/{n}.md" for n in range(2, len(parts) + 1)]
+    names = numbered(name, len(parts))
     for number, (part, page) in enumerate(zip(parts, names, strict=True), start=1):
         lines = [
             f"{len(members)} action items: {sum(t.item.is_open for t in members)} open, "
@@ -124,12 +124,7 @@ def _owner_pages(w: PageWriter, owner: str, members: list[Tracked]) -> None:
             "",
         ]
         if len(parts) > 1:
-            around = []
-            if number > 1:
-                around.append(w.page_link(page, names[number - 2], "Previous page"))
-            if number < len(parts):
-                around.append(w.page_link(page, names[number], "Next page"))
-            lines += [f"Page {number} of {len(parts)}. " + " · ".join(around), ""]
+            lines += [w.pager(page, names, number), ""]
         lines += [*_filters(w, page, part, {}), *w.action_table(page, part, filterable=True)]
         w.add(page, f"Action items of {owner}", lines)
 

@@ -1,8 +1,8 @@
-"""Static lists for every filter of the incident search: a page per status and per year.
+"""Static lists for every filter of the incident search: a page per status.
 
 Without JavaScript (Backstage TechDocs strips every script of a page) the search page
 cannot run; each of its filters has pages of its own to browse instead: severity,
-root cause, service and tag pages exist already, these add status and year, and
+root cause, service, tag and year pages exist already, these add status, and
 :func:`search_page` lists them all on the search page.
 """
 
@@ -13,6 +13,8 @@ import re
 
 from postmortem_kb.core.escape import markdown_text
 from postmortem_kb.core.model import Severity, Status
+from postmortem_kb.core.units import plural
+from postmortem_kb.site.pages.archive import year_page, years
 from postmortem_kb.site.pages.writer import FACETS, PageWriter
 from postmortem_kb.site.render import link_from
 
@@ -24,22 +26,8 @@ def facets(w: PageWriter) -> None:
     for status in Status:
         members = [r for r in w.reports if r.meta.status is status]
         name = f"status/{status.value.lower()}.md"
-        lines = [f"{len(members)} postmortems, newest first.", ""]
-        w.add(name, f"{status.value} postmortems", [*lines, *w.incident_table(name, members)])
-    for year in years(w):
-        members = [r for r in w.reports if r.incident_date and r.incident_date.year == year]
-        name = f"years/{year:04d}.md"
-        lines = [
-            f"{len(members)} incidents, newest first; the "
-            + w.page_link(name, "archive.md", "archive")
-            + " splits them by month.",
-            "",
-        ]
-        w.add(name, f"Incidents of {year}", [*lines, *w.incident_table(name, members)])
-
-
-def years(w: PageWriter) -> list[int]:
-    return sorted({r.incident_date.year for r in w.reports if r.incident_date}, reverse=True)
+        lines = [f"{plural(len(members), 'postmortem')}, newest first.", ""]
+        w.add_incidents(name, f"{status.value} postmortems", lines, members)
 
 
 def search_page(w: PageWriter, page: str = "search.md") -> str:
@@ -48,7 +36,7 @@ def search_page(w: PageWriter, page: str = "search.md") -> str:
     link = functools.partial(w.page_link, page)
     severities = ", ".join(link(f"severity/{s.value.lower()}.md", s.value) for s in Severity)
     statuses = ", ".join(link(f"status/{s.value.lower()}.md", s.value) for s in Status)
-    by_year = ", ".join(link(f"years/{y:04d}.md", str(y)) for y in years(w))
+    by_year = ", ".join(link(year_page(y), str(y)) for y in years(w))
     to_patterns = link_from(w.uri(page), w.uri("patterns/index.md"))
     patterns = {
         f.folder: f"[{markdown_text(f.plural.lower())}]({to_patterns}#{_anchor(f.plural)})"

@@ -67,8 +67,6 @@ def _group_page(w: PageWriter, facet: Facet, group: Group) -> None:
         f"{plural(len(group.reports), 'incident')}, newest first.",
         "",
     ]
-    lines += w.incident_table(name, group.reports)
     repeats = [r for r in w.recurrences if repeats_on(r, facet.folder, group.key)]
-    if repeats:
-        lines += ["## Recurring causes here", "", *w.recurrence_list(name, repeats)]
-    w.add(name, f"{facet.singular}: {group.label}", lines)
+    after = ["## Recurring causes here", "", *w.recurrence_list(name, repeats)] if repeats else []
+    w.add_incidents(name, f"{facet.singular}: {group.label}", lines, group.reports, after)

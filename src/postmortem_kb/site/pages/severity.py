@@ -33,13 +33,9 @@ def severity(w: PageWriter) -> None:
     w.add("severity/index.md", "Incidents by severity", lines, "By severity")
     for severity, members in by_severity.items():
         name = f"severity/{severity.value.lower()}.md"
-        w.add(
-            name,
-            f"{severity.value} incidents",
-            [
-                f"{plural(len(members), 'incident')}, newest first.",
-                "",
-                *severity_trend(members, severity, w.today),
-                *w.incident_table(name, members),
-            ],
-        )
+        lines = [
+            f"{plural(len(members), 'incident')}, newest first.",
+            "",
+            *severity_trend(members, severity, w.today),
+        ]
+        w.add_incidents(name, f"{severity.value} incidents", lines, members)
