@@ -21,7 +21,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -62,6 +62,7 @@ from postmortem_kb.site.build import (
 )
 from postmortem_kb.site.pages import fill_fragments
 from postmortem_kb.site.pages.facets import with_controls
+from postmortem_kb.site.preview import Preview, fingerprints
 from postmortem_kb.site.renderer import PageRenderer
 from postmortem_kb.terminal.problems import line_of
 
@@ -111,6 +112,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """This build's generated files: links, feed links, fragments and titles."""
         self.renderer: PageRenderer | None = None
         self.serving = False
+        self.preview: Preview | None = None
+        """Set during `mkdocs serve --dirty`: the pages to render again after an edit."""
+        self._files: Files | None = None
         self.report_cache = ReportCache()
         """Reports by file identity, so a rebuild after one edit reads one file."""
         self.serve_cache = serve_cache.ServeCache()
@@ -133,6 +137,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Defining this makes MkDocs keep the instance across `mkdocs serve` rebuilds,
         so the caches below outlive one build; they are used only while serving."""
         self.serving = command == "serve"
+        if self.serving and dirty:
+            self.preview = Preview()
+
+    def on_shutdown(self) -> None:
+        if self.preview is not None:
+            self.preview.close()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -169,6 +179,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.worker_count = workers.started
         # Report pages are rendered before MkDocs' own template environment exists.
         self.renderer = renderer_for(config.theme.get_env(), self.kb, self.generated)
+        if self.preview is not None:
+            with timed(self.timings, "preview"):
+                prints = fingerprints(self.kb, self.reports, self.generated, self.preview.hosts)
+                self.preview.before_pages(files, config, self.generated, prints)
+        self._files = files
         return files
 
     def _check(
@@ -247,6 +262,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Drop navigation entries that name a left-out file (their title would show)."""
         if self.withheld:
             nav.items = site_files.prune(nav.items, self.withheld)
+        if self.preview is not None:
+            self.preview.keep_titles(nav)
         return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
@@ -285,7 +302,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self._plain_text[uri] = markdown
             return ""
         if report is None:
-            markdown = with_dashboard(self.generated, markdown, uri, self.settings)
+            filled = with_dashboard(self.generated, markdown, uri, self.settings)
+            if self.preview is not None and filled != markdown:
+                self.preview.dashboard_rendered(uri, self.generated, self.settings)
+            markdown = filled
             title = self.generated.titles.get(uri)
             if title is not None:
                 # Escaped once, here: Material prints page.meta.title as it is, in the
@@ -345,6 +365,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if page.file.src_uri == search_uris(self.settings)[0] and not instant:
             context["config"] = WithoutSiteSearch(config)  # type: ignore[typeddict-item]
         return context
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        if self.preview is not None:
+            self.preview.page_rendered(page)
+        return output
+
+    @event_priority(-100)  # after the search plugins have written their index
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.preview is not None and self._files is not None:
+            self.preview.after_build(config, self._files)
 
 
 def _log(problem: Problem) -> None:

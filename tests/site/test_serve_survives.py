@@ -7,46 +7,14 @@ runs, the server must go on answering, and the next good save must show on the p
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import Site, report_text
 from tests.hostile import CORPUS
-
-WAIT = 90.0
-"""Seconds a rebuild may take to show (a normal one takes one or two here)."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def fetch(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError):
-        return None
-
-
-def wait_for(url: str, found: Callable[[str], bool], server: subprocess.Popen[str]) -> str:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "mkdocs serve stopped"
-        page = fetch(url)
-        if page is not None and found(page):
-            return page
-        time.sleep(0.3)
-    raise AssertionError(f"{url} never showed what was expected")
+from tests.serving import fetch, mkdocs_serve, wait_for
 
 
 @pytest.fixture
@@ -55,25 +23,8 @@ def served(site: Site) -> Iterator[tuple[Site, str, subprocess.Popen[str]]]:
     site.add("2024/other.md", report_text("INC-2024-002", title="Another report"))
     site.configure("build_date: 2024-06-30")
     site.write_config()
-    port = free_port()
-    log = open(site.root / "serve.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=site.root,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    try:
-        yield site, f"http://127.0.0.1:{port}/", server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    with mkdocs_serve(site.root) as (base, server):
+        yield site, base, server
 
 
 def corpus(name: str) -> str:
