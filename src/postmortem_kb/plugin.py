@@ -181,7 +181,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.renderer = renderer_for(config.theme.get_env(), self.kb, self.generated)
         if self.preview is not None:
             with timed(self.timings, "preview"):
-                prints = fingerprints(self.kb, self.reports, self.generated, self.preview.hosts)
+                preview = self.preview
+                prints = fingerprints(
+                    self.kb, self.reports, self.generated, preview.hosts, preview.ids_in
+                )
                 self.preview.before_pages(files, config, self.generated, prints)
         self._files = files
         return files

@@ -187,6 +187,8 @@ PAGE_KINDS = [
     "incidents/tags/*/index.html",
     "incidents/action-items/index.html",
     "incidents/archive/index.html",
+    "incidents/years/*/index.html",
+    "incidents/status/*/index.html",
     "incidents/reviews/index.html",
     "incidents/reviews/2024-02/index.html",
     "incidents/near-misses/index.html",

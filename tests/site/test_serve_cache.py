@@ -19,7 +19,7 @@ def test_an_edit_that_changes_no_generated_file_reuses_everything_else(site: Sit
     assert second.report_cache.hits == hits + 4  # only the edited report was read again
     assert not {"relate", "generate", "search"} & set(second.timings)
     assert "Resolved after a restart" in site.page("2024/r3.md")
-    assert "INC-2024-003" in site.page("incidents/archive.md")
+    assert "INC-2024-003" in site.page("incidents/years/2024.md")
 
     # Similar incidents read the whole report: new wording relates it again.
     path.write_text(path.read_text() + "\nA new lesson, written during review.\n")
@@ -30,7 +30,7 @@ def test_an_edit_that_changes_no_generated_file_reuses_everything_else(site: Sit
     path.write_text(path.read_text().replace("Incident INC-2024-003", "Renamed incident"))
     fourth = site.build(serving=True)
     assert "generate" in fourth.timings  # a title change regenerates the listings
-    assert "Renamed incident" in site.page("incidents/archive.md")
+    assert "Renamed incident" in site.page("incidents/years/2024.md")
 
 
 def test_plain_builds_never_reuse(site: Site) -> None:

@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +49,17 @@ SEARCH_INDEX = "search/search_index.json"
 
 
 def fingerprints(
-    kb: KnowledgeBase, reports: dict[str, Report], generated: Generated, hosts: Iterable[str]
+    kb: KnowledgeBase,
+    reports: dict[str, Report],
+    generated: Generated,
+    hosts: Iterable[str],
+    ids_in: Callable[[Report], list[str]],
 ) -> dict[str, str]:
-    """A digest of what the plugin puts on each page, by docs path: each report's header
-    and related incidents (with the titles, severities and pages of the others), where
-    each id in its text leads; each generated page with its tables; each dashboard."""
+    """A digest of what the plugin puts on each page, by docs path: a report's header
+    (its problems, and which of its tags, services and cause have pages: the rest is
+    the report's own, in its own file) and related incidents (with the titles,
+    severities and pages of the others), and where each id in its text (``ids_in``)
+    leads; each generated page with its tables; each dashboard."""
     settings = kb.settings
     folder = settings.folder
     by_id = kb.by_id()
@@ -67,14 +73,17 @@ def fingerprints(
         return render.src_uri(other, folder)
 
     for uri, report in reports.items():
-        tokens = dict.fromkeys(_ID_TOKEN.findall(report.body))
-        mentioned = [t for t in tokens if t in by_id and t != report.id]
+        meta = report.meta
+        cause = meta.root_cause.category if meta.root_cause is not None else ""
+        mentioned = [t for t in ids_in(report) if t in by_id and t != report.id]
         parts: tuple[Any, ...] = (
-            render.header_context(report, kb.problems_of(report), settings.extra_fields, group_uri),
+            kb.problems_of(report),
+            [group_uri("tags", tag) for tag in meta.tags],
+            [group_uri("services", service) for service in meta.services],
+            group_uri("causes", cause) if cause else "",
             render.related_context(
                 generated.links.get(report.id or "", Links()), by_id, uri_of, mentioned
             ),
-            mentioned,
             [uri_of(by_id[t]) for t in mentioned],
         )
         prints[uri] = _digest(repr(parts))
@@ -117,6 +126,17 @@ class Preview:
         """The site search entries of each page's URL, as a full build writes them."""
         self.sources: Path | None = None
         """Where generated pages are written, so their files' times say when they changed."""
+        self._ids: dict[str, tuple[Report, list[str]]] = {}
+        """The words of each report's text that may be ids, while it is the same report
+        (the serve cache keeps a report unchanged on disk): reading every body again
+        took longer than the rest of the fingerprints."""
+
+    def ids_in(self, report: Report) -> list[str]:
+        known = self._ids.get(str(report.path))
+        if known is None or known[0] is not report:
+            known = (report, list(dict.fromkeys(_ID_TOKEN.findall(report.body))))
+            self._ids[str(report.path)] = known
+        return known[1]
 
     def before_pages(
         self, files: Files, config: MkDocsConfig, generated: Generated, prints: dict[str, str]
