@@ -49,11 +49,11 @@ from postmortem_kb.site.build import (
     LUNR_SCRIPT,
     PACKAGE_DIR,
     Generated,
-    WithoutSiteSearch,
     add_assets,
     build_site,
     renderer_for,
     replay,
+    search_page_config,
     search_uris,
     subscribe_line,
     timed,
@@ -210,23 +210,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         for uri, report in zip(selected, self.all_reports.reports, strict=True):
             if any(finding.code in PLAIN_TEXT_RULES for finding in report.findings):
                 self.plain_pages.add(uri)
-        # Every report is checked and its problems logged, whatever the edition: the
-        # log is not published, and an internal report's errors still need fixing.
-        for problem in self.all_reports.problems:
-            _log(problem)
-        if self.all_reports.errors:
-            log.info(
-                f"{len(self.all_reports.errors)} error(s) in postmortems; `pmkb check` lists them "
-                "without building the site"
-            )
-        failing = sum(p.level in FAILING[True] for p in self.all_reports.problems)
-        if config.strict and failing:
-            # Stop before any page is written: the site folder was just cleaned, so a
-            # failed strict build leaves nothing half-built for a deploy step to publish.
-            raise PluginError(
-                f"{failing} postmortem problem(s) listed above fail this strict build; "
-                "no pages were written"
-            )
+        _log_all(self.all_reports, strict=config.strict)
         self.kb = published(self.all_reports)
         self.reports = site_files.reports_by_uri(selected, self.kb)
         self.withheld = set()
@@ -297,8 +281,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page.meta = {"title": html.escape(report.title)}
             body = self._body_of.pop(uri, None)
             markdown = report.body if body is None else body
-        else:
-            self._check_page_template(page)
+        elif self.renderer is not None:
+            _check_page_template(page, self.renderer, self.project_dir, self.settings)
         if uri in self.plain_pages:
             # Markdown the renderer could not survive (PM039, PM040) never reaches it:
             # on_page_content shows the text as written.
@@ -317,22 +301,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             line = subscribe_line(uri, self.settings, bool(self.generated.feed_links))
             return markdown if line is None else with_subscribe_line(markdown, line)
         return markdown
-
-    def _check_page_template(self, page: Page) -> None:
-        """A page's ``template:`` must name a template of the theme (PM043); otherwise
-        the build would stop with TemplateNotFound, so the page falls back to the
-        theme's default template, and the problem is logged."""
-        name = page.meta.get("template")
-        if name is None or self.renderer is None:
-            return
-        if isinstance(name, str) and self.renderer.has_template(name):
-            return
-        shown = display_path(Path(page.file.abs_src_path or page.file.src_uri), self.project_dir)
-        message = f"'template: {printable(str(name))[:100]}' names no template of the theme"
-        problem = problem_of(shown, Finding("PM043", 1, message), self.settings)
-        if problem is not None:
-            _log(problem)
-        del page.meta["template"]
 
     def on_page_content(
         self, html_content: str, page: Page, config: MkDocsConfig, files: Files
@@ -362,11 +330,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_context(
         self, context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        # With instant navigation the header outlives the page: a reader who lands on the
-        # search page would have no site search on the next pages, so it stays.
-        instant = "navigation.instant" in (config.theme.get("features") or [])
-        if page.file.src_uri == search_uris(self.settings)[0] and not instant:
-            context["config"] = WithoutSiteSearch(config)  # type: ignore[typeddict-item]
+        if page.file.src_uri == search_uris(self.settings)[0]:
+            context["config"] = search_page_config(config)  # type: ignore[typeddict-item]
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
@@ -378,6 +343,45 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.preview is not None and self._files is not None:
             self.preview.after_build(config, self._files)
+
+
+def _log_all(kb: KnowledgeBase, strict: bool) -> None:
+    """Every report's problems, whatever the edition: the log is not published, and an
+    internal report's errors still need fixing. A strict build stops here, before any
+    page is written: the site folder was just cleaned, so a failed strict build leaves
+    nothing half-built for a deploy step to publish."""
+    for problem in kb.problems:
+        _log(problem)
+    if kb.errors:
+        log.info(
+            f"{len(kb.errors)} error(s) in postmortems; `pmkb check` lists them without "
+            "building the site"
+        )
+    failing = sum(p.level in FAILING[True] for p in kb.problems)
+    if strict and failing:
+        raise PluginError(
+            f"{failing} postmortem problem(s) listed above fail this strict build; "
+            "no pages were written"
+        )
+
+
+def _check_page_template(
+    page: Page, renderer: PageRenderer, project_dir: Path, settings: Settings
+) -> None:
+    """A page's ``template:`` must name a template of the theme (PM043); otherwise
+    the build would stop with TemplateNotFound, so the page falls back to the
+    theme's default template, and the problem is logged."""
+    name = page.meta.get("template")
+    if name is None:
+        return
+    if isinstance(name, str) and renderer.has_template(name):
+        return
+    shown = display_path(Path(page.file.abs_src_path or page.file.src_uri), project_dir)
+    message = f"'template: {printable(str(name))[:100]}' names no template of the theme"
+    problem = problem_of(shown, Finding("PM043", 1, message), settings)
+    if problem is not None:
+        _log(problem)
+    del page.meta["template"]
 
 
 def _log(problem: Problem) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from postmortem_kb.site.pages import writer
+from postmortem_kb.site.pages import paging
 from tests.conftest import Site, report_text
 
 
@@ -303,7 +303,7 @@ def test_a_long_listing_goes_on_over_numbered_pages(
 ) -> None:
     """Past INCIDENT_ROWS a listing is split, newest first, each page saying which
     incidents it lists and linking to the others; every incident is listed once."""
-    monkeypatch.setattr(writer, "INCIDENT_ROWS", 2)
+    monkeypatch.setattr(paging, "INCIDENT_ROWS", 2)
     for day in range(1, 6):
         site.add(f"2024/03/{day}.md", report_text(f"INC-2024-00{day}", date=f"2024-03-0{day}"))
     site.configure("build_date: 2024-04-01\n")

@@ -123,6 +123,15 @@ class WithoutSiteSearch:
         return self.plugins if key == "plugins" else self._config.get(key, default)
 
 
+def search_page_config(config: MkDocsConfig) -> MkDocsConfig | WithoutSiteSearch:
+    """The configuration the theme reads on the incident search page. With instant
+    navigation the header outlives the page: a reader who lands on the search page would
+    have no site search on the next pages, so it keeps Material's search box."""
+    if "navigation.instant" in (config.theme.get("features") or []):
+        return config
+    return WithoutSiteSearch(config)
+
+
 def search_uris(settings: Settings) -> tuple[str, str, str]:
     """Docs paths of the search page, its catalog and its lunr index."""
     base = settings.pages_dir.strip("/")

@@ -17,7 +17,8 @@ from postmortem_kb.analysis.actions import Tracked
 from postmortem_kb.core.escape import html_text, markdown_text
 from postmortem_kb.core.model import ActionStatus, Priority
 from postmortem_kb.core.rules import RULES
-from postmortem_kb.site.pages.writer import ACTION_TABLE_ID, PageWriter, numbered
+from postmortem_kb.site.pages.paging import numbered, pager
+from postmortem_kb.site.pages.writer import ACTION_TABLE_ID, PageWriter
 
 PAGE = "action-items.md"
 PAGE_ROWS = 1500
@@ -124,7 +125,7 @@ def _owner_pages(w: PageWriter, owner: str, members: list[Tracked]) -> None:
             "",
         ]
         if len(parts) > 1:
-            lines += [w.pager(page, names, number), ""]
+            lines += [pager(w, page, names, number), ""]
         lines += [*_filters(w, page, part, {}), *w.action_table(page, part, filterable=True)]
         w.add(page, f"Action items of {owner}", lines)
 

@@ -2,7 +2,7 @@
 
 The archive page is the way in: each year with its months, linked to that month's
 review; each year's page lists its incidents (numbered pages past
-:data:`~postmortem_kb.site.pages.writer.INCIDENT_ROWS`), so no page grows with the
+:data:`~postmortem_kb.site.pages.paging.INCIDENT_ROWS`), so no page grows with the
 whole knowledge base.
 """
 
@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.units import plural
+from postmortem_kb.site.pages.paging import add_incidents
 from postmortem_kb.site.pages.writer import PageWriter
 
 PAGE = "archive.md"
@@ -41,7 +42,7 @@ def archive(w: PageWriter) -> None:
     undated = [r for r in w.reports if r.incident_date is None]
     if undated:
         lines += ["## Without a valid date", ""]
-        w.add_incidents(PAGE, "Archive", lines, undated, nav_title="Archive")
+        add_incidents(w, PAGE, "Archive", lines, undated, nav_title="Archive")
     else:
         w.add(PAGE, "Archive", lines, "Archive")
 
@@ -65,7 +66,7 @@ def _year_page(w: PageWriter, year: int, members: list[Report], months: Months) 
         + " has every year.",
         "",
     ]
-    w.add_incidents(name, f"Incidents of {year}", lines, members)
+    add_incidents(w, name, f"Incidents of {year}", lines, members)
 
 
 def _months(w: PageWriter, page: str, year: int, months: Months) -> str:

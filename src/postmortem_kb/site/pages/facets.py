@@ -15,6 +15,7 @@ from postmortem_kb.core.escape import markdown_text
 from postmortem_kb.core.model import Severity, Status
 from postmortem_kb.core.units import plural
 from postmortem_kb.site.pages.archive import year_page, years
+from postmortem_kb.site.pages.paging import add_incidents
 from postmortem_kb.site.pages.writer import FACETS, PageWriter
 from postmortem_kb.site.render import link_from
 
@@ -27,7 +28,7 @@ def facets(w: PageWriter) -> None:
         members = [r for r in w.reports if r.meta.status is status]
         name = f"status/{status.value.lower()}.md"
         lines = [f"{plural(len(members), 'postmortem')}, newest first.", ""]
-        w.add_incidents(name, f"{status.value} postmortems", lines, members)
+        add_incidents(w, name, f"{status.value} postmortems", lines, members)
 
 
 def search_page(w: PageWriter, page: str = "search.md") -> str:

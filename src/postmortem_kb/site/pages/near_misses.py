@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from postmortem_kb.site.pages.paging import add_incidents
 from postmortem_kb.site.pages.writer import PageWriter
 
 
@@ -12,4 +13,4 @@ def near_misses(w: PageWriter) -> None:
         "lessons at a lower price.",
         "",
     ]
-    w.add_incidents("near-misses.md", "Near-misses", lines, near, nav_title="Near-misses")
+    add_incidents(w, "near-misses.md", "Near-misses", lines, near, nav_title="Near-misses")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from postmortem_kb.analysis.patterns import Group
 from postmortem_kb.core.escape import markdown_text
 from postmortem_kb.core.units import plural
+from postmortem_kb.site.pages.paging import add_incidents
 from postmortem_kb.site.pages.writer import (
     FACETS,
     Facet,
@@ -69,4 +70,4 @@ def _group_page(w: PageWriter, facet: Facet, group: Group) -> None:
     ]
     repeats = [r for r in w.recurrences if repeats_on(r, facet.folder, group.key)]
     after = ["## Recurring causes here", "", *w.recurrence_list(name, repeats)] if repeats else []
-    w.add_incidents(name, f"{facet.singular}: {group.label}", lines, group.reports, after)
+    add_incidents(w, name, f"{facet.singular}: {group.label}", lines, group.reports, after)

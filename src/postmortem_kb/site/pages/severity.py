@@ -6,6 +6,7 @@ from __future__ import annotations
 from postmortem_kb.core.model import Status
 from postmortem_kb.core.units import plural
 from postmortem_kb.site.metrics import severity_trend
+from postmortem_kb.site.pages.paging import add_incidents
 from postmortem_kb.site.pages.writer import PageWriter
 
 
@@ -38,4 +39,4 @@ def severity(w: PageWriter) -> None:
             "",
             *severity_trend(members, severity, w.today),
         ]
-        w.add_incidents(name, f"{severity.value} incidents", lines, members)
+        add_incidents(w, name, f"{severity.value} incidents", lines, members)

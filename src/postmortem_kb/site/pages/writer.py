@@ -54,11 +54,6 @@ SEARCH_EXCLUDED = "---\nsearch:\n  exclude: true\n---\n\n"
 
 FACTOR_CATEGORIES = ("people", "process", "technology", "environment")
 
-INCIDENT_ROWS = 1000
-"""Incidents one listing page shows at most (about 0.5 MB of HTML at most, a table a
-browser lays out in well under a second); a longer listing goes on over numbered pages,
-newest first: ``severity/sev2.md``, then ``severity/sev2/2.md``..."""
-
 INCIDENT_COLUMNS = ("Date", "Incident", "Severity", "Status", "Duration", "Services")
 ACTION_COLUMNS = ("Item", "Action", "Owner", "Status", "Priority", "Due", "Days late", "Tracker")
 ACTION_TABLE_ID = "pmkb-action-table"
@@ -245,44 +240,6 @@ class PageWriter:
     def incident_table(self, page: str, reports: list[Report]) -> list[str]:
         return self.listing(page, INCIDENT_COLUMNS, reports, self._incident_row)
 
-    def add_incidents(
-        self,
-        name: str,
-        title: str,
-        lines: list[str],
-        reports: list[Report],
-        after: Sequence[str] = (),
-        nav_title: str | None = None,
-    ) -> None:
-        """Page ``name``: ``lines``, the table of ``reports``, then ``after``; past
-        :data:`INCIDENT_ROWS` the table goes on over numbered pages, each saying which
-        incidents it lists and linking to the others."""
-        parts = [reports[i : i + INCIDENT_ROWS] for i in range(0, len(reports), INCIDENT_ROWS)]
-        if len(parts) <= 1:
-            self.add(name, title, [*lines, *self.incident_table(name, reports), *after], nav_title)
-            return
-        names = numbered(name, len(parts))
-        for number, (part, page) in enumerate(zip(parts, names, strict=True), start=1):
-            first = (number - 1) * INCIDENT_ROWS + 1
-            shown = (
-                f"Incidents {first:,}-{first + len(part) - 1:,} of {len(reports):,}, newest first. "
-            )
-            pager = [shown + self.pager(page, names, number), ""]
-            if number == 1:
-                body = [*lines, *pager, *self.incident_table(page, part), "", *pager, *after]
-                self.add(page, title, body, nav_title)
-            else:
-                body = [*pager, *self.incident_table(page, part), "", *pager]
-                self.add(page, f"{title} (page {number} of {len(parts)})", body)
-
-    def pager(self, page: str, names: list[str], number: int) -> str:
-        """ "Page 2 of 3: 1 · 2 · 3", every other page linked."""
-        marks = [
-            f"**{n}**" if n == number else self.page_link(page, other, str(n))
-            for n, other in enumerate(names, start=1)
-        ]
-        return f"Page {number} of {len(names)}: " + " · ".join(marks)
-
     def _incident_row(self, page: str, report: Report) -> str:
         meta = report.meta
         incident = f"{html_text(report.id or '')} {self.html_link(page, report)}"
@@ -394,12 +351,6 @@ class PageWriter:
             if report.incident_date is not None:
                 months[(report.incident_date.year, report.incident_date.month)].append(report)
         return dict(sorted(months.items(), reverse=True))
-
-
-def numbered(name: str, count: int) -> list[str]:
-    """The names of a listing's ``count`` pages: ``name``, then ``stem/2.md``, ``stem/3.md``."""
-    stem = name.removesuffix(".md")
-    return [name] + [f"{stem}/{n}.md" for n in range(2, count + 1)]
 
 
 def _owner_pages(owners: Iterable[str]) -> dict[str, str]:
