@@ -147,15 +147,21 @@ def _add_migrate_command(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def run_migrate(args: argparse.Namespace) -> int:
-    """Rewrite each report that uses an old key; list what changed (or would)."""
+def _project_for(args: argparse.Namespace, verb: str) -> tuple[Project | None, Settings]:
+    """The project of ``mkdocs.yml`` (if any) and its settings; without one, PATHs are
+    needed to know what to ``verb``."""
     project = _project(args.config_file)
-    settings = project.settings if project else Settings()
     if not args.paths and project is None:
         raise UsageError(
-            "no PATH given and no mkdocs.yml here; name the files or folders "
-            "to migrate, or pass --config-file"
+            f"no PATH given and no mkdocs.yml here; name the files or folders to {verb}, "
+            "or pass --config-file"
         )
+    return project, project.settings if project else Settings()
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    """Rewrite each report that uses an old key; list what changed (or would)."""
+    project, settings = _project_for(args, "migrate")
     chosen = select(args.paths, project, settings)
     files = [(path, False) for path, _ in chosen.wanted]
     if not args.paths and project is not None:
@@ -384,13 +390,7 @@ def _with_edition(settings: Settings, requested: str | None) -> Settings:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    project = _project(args.config_file)
-    settings = project.settings if project else Settings()
-    if not args.paths and project is None:
-        raise UsageError(
-            "no PATH given and no mkdocs.yml here; name the files or folders "
-            "to check, or pass --config-file"
-        )
+    project, settings = _project_for(args, "check")
     if args.reports_only:
         if project is None:
             raise UsageError("--reports-only needs the mkdocs.yml that says where the reports are")

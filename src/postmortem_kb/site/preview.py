@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -40,9 +39,6 @@ from postmortem_kb.core.settings import Settings
 from postmortem_kb.site import render
 from postmortem_kb.site.build import Generated, search_uris
 from postmortem_kb.site.pages import dashboard
-
-_ID_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]+\b")
-"""Words that may be incident ids (a superset of those a page links)."""
 
 SEARCH_INDEX = "search/search_index.json"
 """Where MkDocs' and Material's search plugins write their index."""
@@ -134,7 +130,7 @@ class Preview:
     def ids_in(self, report: Report) -> list[str]:
         known = self._ids.get(str(report.path))
         if known is None or known[0] is not report:
-            known = (report, list(dict.fromkeys(_ID_TOKEN.findall(report.body))))
+            known = (report, list(dict.fromkeys(render.ID_TOKEN.findall(report.body))))
             self._ids[str(report.path)] = known
         return known[1]
 

@@ -235,7 +235,7 @@ def related_context(
 
 
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
-_ID_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]+\b")
+ID_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]+\b")
 """What an incident id looks like (INC-2024-001, OPS-7); only known ids are linked."""
 _NO_LINKS_IN = frozenset(
     {"a", "code", "pre", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -248,6 +248,9 @@ def link_ids(
     """``page_html`` with every other incident's id in its text linked to its page, and
     the ids found, in order. Ids inside links, code and headings are left as they are."""
     found: list[str] = []
+    link = _linker(
+        own_id, url_of_id, found, lambda i, url: f'<a class="pmkb-id-link" href="{url}">{i}</a>'
+    )
     inside: list[str] = []
     parts = _TAG_OR_TEXT.split(page_html)
     for index, part in enumerate(parts):
@@ -263,17 +266,28 @@ def link_ids(
         if inside or not part:
             continue
 
-        def link(match: re.Match[str]) -> str:
-            token = match.group(0)
-            url = url_of_id(token) if token != own_id else None
-            if url is None:
-                return token
-            if token not in found:
-                found.append(token)
-            return f'<a class="pmkb-id-link" href="{url}">{token}</a>'
-
-        parts[index] = _ID_TOKEN.sub(link, part)
+        parts[index] = ID_TOKEN.sub(link, part)
     return "".join(parts), found
+
+
+def _linker(
+    own_id: str,
+    url_of_id: Callable[[str], str | None],
+    found: list[str],
+    markup: Callable[[str, str], str],
+) -> Callable[[re.Match[str]], str]:
+    """A known id other than the page's own, as ``markup(id, url)``; each noted in ``found``."""
+
+    def link(match: re.Match[str]) -> str:
+        token = match.group(0)
+        url = url_of_id(token) if token != own_id else None
+        if url is None:
+            return token
+        if token not in found:
+            found.append(token)
+        return markup(token, url)
+
+    return link
 
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -289,16 +303,7 @@ def link_ids_markdown(
     ids in the text become Markdown links; ids in fenced or indented code, headings,
     code spans, links and raw HTML are left as they are."""
     found: list[str] = []
-
-    def link(match: re.Match[str]) -> str:
-        token = match.group(0)
-        url = url_of_id(token) if token != own_id else None
-        if url is None:
-            return token
-        if token not in found:
-            found.append(token)
-        return f"[{token}]({url})"
-
+    link = _linker(own_id, url_of_id, found, lambda i, url: f"[{i}]({url})")
     lines = markdown.split("\n")
     fence = ""
     for number, line in enumerate(lines):
@@ -313,7 +318,7 @@ def link_ids_markdown(
         if line.lstrip().startswith("#") or line.startswith(("    ", "\t")):
             continue
         parts = _CODE_OR_LINK.split(line)
-        parts[::2] = [_ID_TOKEN.sub(link, text) for text in parts[::2]]
+        parts[::2] = [ID_TOKEN.sub(link, text) for text in parts[::2]]
         lines[number] = "".join(parts)
     return "\n".join(lines), found
 
