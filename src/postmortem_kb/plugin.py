@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from jinja2 import Environment
 from mkdocs.config import base
@@ -34,11 +34,11 @@ from postmortem_kb.core.kb import (
     KnowledgeBase,
     ReportCache,
     display_path,
-    in_folder,
     is_report,
     load,
     problem_of,
 )
+from postmortem_kb.core.paths import in_folder
 from postmortem_kb.core.report import Keep, Report
 from postmortem_kb.core.rules import FAILING, PLAIN_TEXT_RULES, Finding, Level, Problem
 from postmortem_kb.core.settings import Settings
@@ -160,10 +160,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.gate = site_files.apply_gate(files, config, self.settings)
         self.plain_pages = {refusal.rel for refusal in self.gate.plain}
-        folder = PurePosixPath(self.settings.folder)
         selected: dict[str, tuple[Path, str]] = {}
         for file in files.documentation_pages():
-            rel = in_folder(PurePosixPath(file.src_uri), folder)
+            rel = in_folder(file.src_uri, self.settings.folder)
             if rel is not None and file.abs_src_path and is_report(rel, self.settings):
                 selected[file.src_uri] = (Path(file.abs_src_path), rel)
                 if not self.settings.nav_reports:

@@ -72,26 +72,38 @@ def normalise_heading(text: str) -> str:
 @cache
 def _parser() -> MarkdownIt:
     # Only the block structure is needed; inline tokens keep their raw text in
-    # ``content`` without the inline pass, which is most of the parse time.
+    # ``content`` without the inline pass, which is most of the parse time. Line
+    # endings are made '\n' before (:func:`parse_tokens`), not by the parser's
+    # "normalize" rule, which replaces every line ending, one by one: 10% of the parse.
     return (
         MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
         .enable("table")
-        .disable(["inline", "text_join"])
+        .disable(["normalize", "inline", "text_join"])
     )
 
 
 def parse_sections(body: str, offset: int) -> list[Section]:
     """Level-2 sections of ``body``; ``offset`` is the file's line count before it."""
+    body = normalise_text(body)
     return sections_of(parse_tokens(body), body, offset)
 
 
 def parse_tokens(body: str) -> list[Token]:
     """The body's block tokens, for callers that need more than the sections."""
-    return _parser().parse(body)
+    return _parser().parse(normalise_text(body))
+
+
+def normalise_text(text: str) -> str:
+    """What the parser's "normalize" rule makes of ``text`` (CommonMark's line endings
+    become '\n', NUL becomes U+FFFD), without rewriting a text that needs none of it."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\0", "\ufffd") if "\0" in text else text
 
 
 def sections_of(tokens: list[Token], body: str, offset: int) -> list[Section]:
-    """Level-2 sections from the block tokens of ``body``."""
+    """Level-2 sections from the block tokens of ``body`` (with '\n' line endings, as
+    :func:`~postmortem_kb.core.source.read_source` gives it)."""
     lines = body.split("\n")
     sections: list[Section] = []
     current: Section | None = None

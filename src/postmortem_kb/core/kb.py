@@ -13,7 +13,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from time import perf_counter
 
 from postmortem_kb.core.checks.validate import check_links
@@ -28,6 +28,7 @@ from postmortem_kb.core.gate import (
     printable,
     walk_docs,
 )
+from postmortem_kb.core.paths import in_folder
 from postmortem_kb.core.reading import read_metadata, read_report
 from postmortem_kb.core.redact import check_mentions, disclosure_of, meant_public
 from postmortem_kb.core.report import Keep, Report
@@ -77,10 +78,9 @@ def walk_reports(
     report's fields without being reports.
     """
     leave_out = excluded or docs_exclusion()
-    folder = PurePosixPath(reports)
 
     def excluded_or_template(rel: str) -> bool:
-        inner = in_folder(PurePosixPath(rel.rstrip("/")), folder)
+        inner = in_folder(rel.rstrip("/"), reports)
         return leave_out(rel) or (inner is not None and settings.is_template(inner))
 
     return walk_docs(
@@ -100,10 +100,9 @@ def gate(
     """The publish gate on ``root``: the walk, then the pages that are not reports read
     and judged (:meth:`~postmortem_kb.core.gate.DocsWalk.inspect_pages`)."""
     walk = walk_reports(root, settings, reports, excluded)
-    folder = PurePosixPath(reports)
 
     def report(rel: str) -> bool:
-        inner = in_folder(PurePosixPath(rel), folder)
+        inner = in_folder(rel, reports)
         return inner is not None and is_report(inner, settings)
 
     walk.inspect_pages(report)
@@ -112,23 +111,12 @@ def gate(
 
 def reports_of(walk: DocsWalk, reports: str, settings: Settings) -> list[tuple[Path, str]]:
     """The accepted files of ``walk`` that are reports, with paths relative to ``reports``."""
-    folder = PurePosixPath(reports)
     found = []
     for path, rel in walk.files:
-        inner = in_folder(PurePosixPath(rel), folder)
+        inner = in_folder(rel, reports)
         if inner is not None and is_report(inner, settings):
             found.append((path, inner))
     return found
-
-
-def in_folder(path: PurePosixPath, folder: PurePosixPath) -> str | None:
-    """``path`` relative to ``folder`` ('.' for the docs folder itself), else None."""
-    if str(folder) in ("", "."):
-        return path.as_posix()
-    try:
-        return path.relative_to(folder).as_posix()
-    except ValueError:
-        return None
 
 
 class ReportCache:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, date, datetime
-from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,6 +22,7 @@ from postmortem_kb.core.model import (
     Priority,
     Severity,
 )
+from postmortem_kb.core.paths import path_parts
 from postmortem_kb.core.rules import Level, lookup
 
 
@@ -385,8 +385,8 @@ class Settings(BaseModel):
     def is_template(self, rel: str) -> bool:
         """Whether ``rel`` (relative to the reports folder) lies in ``template_dir``:
         template files are neither postmortems nor pages of the site."""
-        folder = PurePosixPath(self.template_dir.strip().strip("/") or ".")
-        return folder.parts != () and PurePosixPath(rel).parts[: len(folder.parts)] == folder.parts
+        folder = path_parts(self.template_dir.strip().strip("/"))
+        return folder != () and path_parts(rel)[: len(folder)] == folder
 
     def indexes_section(self, title: str) -> bool:
         """Whether Material's search indexes the report section called ``title``."""

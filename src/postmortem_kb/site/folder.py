@@ -34,6 +34,7 @@ from postmortem_kb.core.config import Project, read_yaml
 from postmortem_kb.core.edition import published, withheld_files
 from postmortem_kb.core.gate import docs_exclusion
 from postmortem_kb.core.kb import KnowledgeBase, gate, load, reports_of
+from postmortem_kb.core.paths import in_folder
 from postmortem_kb.core.report import Keep, Report
 from postmortem_kb.core.rules import FAILING, PLAIN_TEXT_RULES, Problem
 from postmortem_kb.core.settings import Settings
@@ -192,7 +193,7 @@ def render(
     # The project's own files (pages, images, stylesheets), as the site publishes them:
     # in the public edition, only those a published page or the configuration uses.
     own = [(path, rel) for path, rel in walk.files if rel not in selected]
-    own = [(p, rel) for p, rel in own if not settings.is_template(_inner(rel, folder))]
+    own = [(p, rel) for p, rel in own if not _is_template(rel, settings)]
     texts = {rel: path.read_text(encoding="utf-8", errors="replace") for path, rel in own
              if rel.endswith(".md")}  # fmt: skip
     if kb is not kb_all:
@@ -316,9 +317,9 @@ def _from_source(markup: str, uri: str) -> str:
     return _HREF.sub(rebase, markup)
 
 
-def _inner(rel: str, folder: PurePosixPath) -> str:
-    path = PurePosixPath(rel)
-    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else rel
+def _is_template(rel: str, settings: Settings) -> bool:
+    """Whether the docs path ``rel`` is a report template (never a page of the site)."""
+    return settings.is_template(in_folder(rel, settings.folder) or rel)
 
 
 def _environment(project: Project) -> Environment:

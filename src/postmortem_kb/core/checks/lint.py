@@ -717,8 +717,11 @@ def _language(
     """
     # Trigger words are looked for in the whole text first: most reports hold few of
     # them, and a run is searched only for the families whose words it holds. The text
-    # as written holds every word its blanked-out version does.
-    everything = "\n".join(run.raw for run in runs).lower()
+    # as written holds every word its blanked-out version does. A trigger holds no
+    # space, so it lies within one word of the text: looking for it among the distinct
+    # words, a sixth of the text, finds the same.
+    words_written = set("\n".join(run.raw for run in runs).lower().split())
+    everything = "\n".join(words_written)
     present = [word for word in _TRIGGERS if word in everything]
     if not present:
         return
