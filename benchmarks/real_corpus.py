@@ -98,18 +98,19 @@ class Labels:
 
 
 class _SimilarList(HTMLParser):
-    """The ids linked in a report page's "Similar incidents" list, in order."""
+    """The ids linked in a report page's "Related incidents" list, in order (the
+    converted corpus names no other report, so every entry there is a computed one)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.ids: list[str] = []
-        self._depth = 0  # inside ul.pmkb-related-similar
+        self._depth = 0  # inside ul.pmkb-related-list
         self._in_item_link = False
         self._item_has_link = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = (dict(attrs).get("class") or "").split()
-        if tag == "ul" and ("pmkb-related-similar" in classes or self._depth):
+        if tag == "ul" and ("pmkb-related-list" in classes or self._depth):
             self._depth += 1
         elif self._depth and tag == "li":
             self._item_has_link = False
