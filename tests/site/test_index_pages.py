@@ -323,3 +323,24 @@ def test_a_long_listing_goes_on_over_numbered_pages(
     # The same for the other listings (status, year, near-misses, tags, services, causes).
     assert "Page 3 of 3" in site.page("incidents/status/final/3.md")
     assert "Page 3 of 3" in site.page("incidents/years/2024/3.md")
+
+
+def test_a_long_listing_s_pager_links_the_ends_and_the_pages_near(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fifty numbered pages would be fifty links on every page: past nine, the pager
+    links the first, the last and two either side, with '…' for the pages between."""
+    monkeypatch.setattr(paging, "INCIDENT_ROWS", 1)
+    for day in range(1, 13):
+        site.add(f"2024/03/{day}.md", report_text(f"INC-2024-{day:03d}", date=f"2024-03-{day:02d}"))
+    site.configure("build_date: 2024-04-01\n")
+    site.build()
+    sixth = site.page("incidents/severity/sev2/6.md")
+    pager = re.search(r"Page 6 of 12: (.*?)</p>", sixth)
+    assert pager is not None
+    marks = re.sub(r'<a href="[^"]*">(\d+)</a>', r"\1", pager.group(1))
+    assert marks == "1 · … · 4 · 5 · <strong>6</strong> · 7 · 8 · … · 12"
+    first = site.page("incidents/severity/sev2.md")
+    assert "Page 1 of 12: <strong>1</strong> · " in first and " · 3 · … · " in re.sub(
+        r'<a href="[^"]*">(\d+)</a>', r"\1", first
+    )
