@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from postmortem_kb.site.pages import paging
+from postmortem_kb.site.pages import paging, patterns
 from tests.conftest import Site, report_text
 
 
@@ -344,3 +344,30 @@ def test_a_long_listing_s_pager_links_the_ends_and_the_pages_near(
     assert "Page 1 of 12: <strong>1</strong> · " in first and " · 3 · … · " in re.sub(
         r'<a href="[^"]*">(\d+)</a>', r"\1", first
     )
+
+
+def test_past_the_most_specific_recurring_causes_all_go_on_pages_of_their_own(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The patterns page lists the most specific recurring causes; every one of them,
+    the same order, is on the recurring-causes pages, linked from it."""
+    monkeypatch.setattr(patterns, "RECURRING_SHOWN", 1)
+    for number, (category, tag) in enumerate(
+        [("capacity", "disk"), ("capacity", "disk"), ("dns", "resolver"), ("dns", "resolver")], 1
+    ):
+        site.add(
+            f"2024/{number}.md",
+            report_text(f"INC-2024-{number:03d}", category=category, tags=[tag]),
+        )
+    site.build()
+    page = site.page("incidents/patterns/index.md")
+    repeats = page[page.index('id="recurring-causes"') : page.index('id="root-cause-categories"')]
+    assert repeats.count("Repeat:") == 1
+    assert '<a href="recurring/">all 2 recurring causes</a>' in page
+    first, second = (
+        site.page("incidents/patterns/recurring.md"),
+        site.page("incidents/patterns/recurring/2.md"),
+    )
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    causes = [re.findall(r"Repeat: <a[^>]*>([\w-]+)</a>", p) for p in (repeats, first, second)]
+    assert causes[0] == causes[1] and sorted(causes[1] + causes[2]) == ["capacity", "dns"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from postmortem_kb.analysis.patterns import Group
 from postmortem_kb.core.escape import markdown_text
 from postmortem_kb.core.units import plural
-from postmortem_kb.site.pages.paging import add_incidents
+from postmortem_kb.site.pages.paging import add_incidents, numbered, pager
 from postmortem_kb.site.pages.writer import (
     FACETS,
     Facet,
@@ -16,19 +16,28 @@ from postmortem_kb.site.pages.writer import (
     repeats_on,
 )
 
+RECURRING_SHOWN = 50
+"""Recurring causes the patterns page lists (the most specific); past that many, all of
+them go on pages of their own, as many a page. At 5,000 reports there were hundreds, and
+the page took 1.4 s to be ready in the browser."""
+RECURRING_PAGE = "patterns/recurring.md"
+
+_RECURRING_INTRO = (
+    "Incidents with the same root-cause category that share a service or a tag, "
+    "the most specific first: the rarer the cause, services and tags they share, "
+    "the higher; then the most recent and the most severe. A repeat is a reason to "
+    "review the pattern itself, not only each incident."
+)
+
 
 def patterns(w: PageWriter) -> None:
     page = "patterns/index.md"
-    lines = [
-        "## Recurring causes",
-        "",
-        "Incidents with the same root-cause category that share a service or a tag, "
-        "the most specific first: the rarer the cause, services and tags they share, "
-        "the higher; then the most recent and the most severe. A repeat is a reason to "
-        "review the pattern itself, not only each incident.",
-        "",
-        *w.recurrence_list(page, w.recurrences),
-    ]
+    shown = w.recurrences[:RECURRING_SHOWN]
+    lines = ["## Recurring causes", "", _RECURRING_INTRO, "", *w.recurrence_list(page, shown)]
+    if len(w.recurrences) > len(shown):
+        every = w.page_link(page, RECURRING_PAGE, f"all {len(w.recurrences):,} recurring causes")
+        lines += [f"The {len(shown)} most specific are listed here; {every}.", ""]
+        _recurring_pages(w)
     for facet in FACETS:
         groups = w.groups[facet.folder]
         lines += [f"## {facet.plural}", ""]
@@ -60,6 +69,18 @@ def patterns(w: PageWriter) -> None:
         for group in table:
             _group_page(w, facet, group)
     w.add(page, "Patterns", lines, "Patterns")
+
+
+def _recurring_pages(w: PageWriter) -> None:
+    """Every recurring cause, :data:`RECURRING_SHOWN` a page, the most specific first."""
+    every = w.recurrences
+    parts = [every[i : i + RECURRING_SHOWN] for i in range(0, len(every), RECURRING_SHOWN)]
+    names = numbered(RECURRING_PAGE, len(parts))
+    for number, (part, name) in enumerate(zip(parts, names, strict=True), start=1):
+        bar = [pager(w, name, names, number), ""] if len(parts) > 1 else []
+        title = "Recurring causes" + (f" (page {number} of {len(parts)})" if number > 1 else "")
+        intro = [_RECURRING_INTRO, ""] if number == 1 else []
+        w.add(name, title, [*intro, *bar, *w.recurrence_list(name, part), *bar])
 
 
 def _group_page(w: PageWriter, facet: Facet, group: Group) -> None:

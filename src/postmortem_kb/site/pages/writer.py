@@ -63,6 +63,9 @@ UNKNOWN_CELL = "<em>unknown</em>"
 """A required fact whose value is invalid: shown as unknown, never as another value."""
 
 FRAGMENT = "<!-- pmkb-fragment {} -->"
+LAZY_BLOCK = "pmkb-lazy"
+"""The class of a generated table's block: below the first screen, the browser does not
+lay it out until the reader scrolls near it (``content-visibility: auto`` in pmkb.css)."""
 _FRAGMENT = re.compile(r"<!-- pmkb-fragment (\d+) -->")
 
 
@@ -210,11 +213,11 @@ class PageWriter:
         self, page: str, header: Iterable[str], rows: list[str], attrs: str = ""
     ) -> list[str]:
         head = "".join(f'<th scope="col">{html_text(title)}</th>' for title in header)
+        # In a block the browser lays out only once the reader scrolls near it (pmkb.css).
         return self.fragment(
             page,
-            f"<table{attrs}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
-            + "\n".join(rows)
-            + "\n</tbody>\n</table>",
+            f'<div class="{LAZY_BLOCK}">\n<table{attrs}>\n<thead><tr>{head}</tr></thead>\n'
+            "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</div>",
         )
 
     def listing(
