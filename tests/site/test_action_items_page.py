@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser
 
-from postmortem_kb.site.pages import action_items
+from postmortem_kb.site.pages import action_items, writer
 from tests.browser import serve
 from tests.conftest import Site, pmkb, report_text
 
@@ -134,3 +134,34 @@ def test_past_page_rows_the_main_table_lists_open_items_and_owner_pages_split(
     )
     alice = _rows(site.page("incidents/owners/alice.md"))
     assert len(alice) == 2  # both of hers fit on one page
+
+
+def test_a_long_table_in_parts_filters_as_one(
+    site: Site, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past LAZY_ROWS a table comes in parts (a table each, laid out only near the
+    screen); the filter reads every part's rows and hides the parts left empty."""
+    monkeypatch.setattr(writer, "LAZY_ROWS", 1)
+    site.add(
+        "2024/01/a.md",
+        report_text("INC-2024-001", date="2024-01-10", sections={"Action Items": TABLE}),
+    )
+    site.configure("build_date: 2024-03-01\n")
+    site.build()
+    index = site.page("incidents/action-items.md")
+    assert '<div class="pmkb-parts" id="pmkb-action-table">' in index
+    parts = index[index.index('class="pmkb-parts"') : index.index('id="by-owner"')]
+    assert parts.count("<table>") == 3 and parts.count("<thead>") == 3
+    with serve(site.root / "site") as base:
+        page = browser.new_page(java_script_enabled=False)
+        page.goto(base + "incidents/action-items/")
+        assert page.locator("#pmkb-action-table tbody tr:visible").count() == 3
+        page.close()
+        page = browser.new_page()
+        page.goto(base + "incidents/action-items/?owner=%40alice")
+        assert page.locator("#pmkb-action-table tbody tr:visible").count() == 2
+        assert page.locator("#pmkb-action-table > div:visible").count() == 2  # bob's hidden
+        assert page.locator("form.pmkb-filters output").inner_text() == "2 of 3 items"
+        page.select_option("form.pmkb-filters select[name=owner]", "")
+        assert page.locator("#pmkb-action-table > div:visible").count() == 3
+        page.close()

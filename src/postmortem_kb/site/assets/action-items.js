@@ -2,6 +2,9 @@
  * priority and lateness, with the filter kept in the URL (?owner=@alice&overdue=1)
  * so it can be shared and bookmarked.
  *
+ * The table may come in parts (div.pmkb-parts holding one table per hundred rows, which
+ * the browser lays out only near the screen); the filter reads the rows of all of them.
+ *
  * Progressive enhancement: the form is hidden in the HTML and shown here; without
  * JavaScript the table lists every item. Works with Material's instant navigation.
  */
@@ -14,7 +17,10 @@
     var table = document.getElementById(form.getAttribute("data-pmkb-filters"));
     if (!table || form.hasAttribute("data-ready")) return;
     form.setAttribute("data-ready", "");
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+    // A long table comes in parts, a table each: a part with no row shown is hidden.
+    var parts = table.classList.contains("pmkb-parts") ?
+      Array.prototype.slice.call(table.children) : [];
     var output = form.querySelector("output");
     var params = new URLSearchParams(window.location.search);
     FIELDS.forEach(function (name) {
@@ -39,6 +45,9 @@
           });
         row.hidden = !match;
         if (match) shown += 1;
+      });
+      parts.forEach(function (part) {
+        part.hidden = !part.querySelector("tbody tr:not([hidden])");
       });
       output.textContent = shown + " of " + rows.length + " items";
       var query = new URLSearchParams(window.location.search);

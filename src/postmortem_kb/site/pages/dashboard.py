@@ -14,7 +14,7 @@ import html
 from datetime import timedelta
 
 from postmortem_kb.analysis import actions, stats
-from postmortem_kb.core.escape import markdown_text
+from postmortem_kb.core.escape import html_text, markdown_text
 from postmortem_kb.core.model import Severity, Status
 from postmortem_kb.site.metrics import trend_table
 from postmortem_kb.site.pages.writer import PageWriter
@@ -73,16 +73,18 @@ def dashboard(w: PageWriter, page: str, search_uri: str) -> list[str]:
         "",
     ]
     if major:
-        lines += ["| Incident | Severity | Status | Age | Services |", "|---|---|---|---|---|"]
+        rows = []
         for report in major:
             day = report.incident_date
-            age = f"{(today - day).days} days" if day else "unknown"
-            lines.append(
-                f"| {markdown_text(report.id or '')} {w.report_link(page, report)} "
-                f"| {report.meta.severity} | {report.meta.status or 'unknown'} | {age} "
-                f"| {', '.join(markdown_text(s) for s in report.meta.services)} |"
-            )
-        lines.append("")
+            cells = [
+                f"{html_text(report.id or '')} {w.html_link(page, report)}".strip(),
+                html_text(report.meta.severity or ""),
+                html_text(report.meta.status or "unknown"),
+                f"{(today - day).days} days" if day else "unknown",
+                ", ".join(html_text(s) for s in report.meta.services),
+            ]
+            rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+        lines += w.table(page, ("Incident", "Severity", "Status", "Age", "Services"), rows)
     else:
         lines += ["*None: every SEV0 and SEV1 report is Final.*", ""]
     lines += ["## Overdue action items", ""]
