@@ -2,7 +2,7 @@
  * priority and lateness, with the filter kept in the URL (?owner=@alice&overdue=1)
  * so it can be shared and bookmarked.
  *
- * The table may come in parts (div.pmkb-parts holding one table per hundred rows, which
+ * The table may come in parts (div.pmkb-parts holding one table per fifty rows, which
  * the browser lays out only near the screen); the filter reads the rows of all of them.
  *
  * Progressive enhancement: the form is hidden in the HTML and shown here; without
