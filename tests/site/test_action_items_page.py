@@ -165,3 +165,26 @@ def test_a_long_table_in_parts_filters_as_one(
         page.select_option("form.pmkb-filters select[name=owner]", "")
         assert page.locator("#pmkb-action-table > div:visible").count() == 3
         page.close()
+
+
+def test_a_long_table_scrolls_as_long_as_it_is_before_its_parts_are_laid_out(
+    site: Site, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts below the screen are not laid out until the reader nears them; until then
+    each stands for about its height, so the scroll bar tells how long the page is."""
+    monkeypatch.setattr(writer, "LAZY_ROWS", 25)
+    for number in range(1, 31):
+        items = [(f"AI-{n}", f"@team-{n}", "2024-02-01", "P1", "Not Started") for n in range(4)]
+        site.add(f"2024/{number}.md", report_text(f"INC-2024-{number:03d}", actions=items))
+    site.configure("build_date: 2024-03-01\n")
+    site.build()
+    height = "document.scrollingElement.scrollHeight"
+    with serve(site.root / "site") as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(base + "incidents/action-items/")
+        assert page.locator("#pmkb-action-table > div").count() == 5
+        estimated = page.evaluate(height)
+        page.add_style_tag(content=".md-typeset .pmkb-lazy { content-visibility: visible }")
+        real = page.evaluate(height)
+        page.close()
+    assert 0.8 < estimated / real < 1.25, (estimated, real)
