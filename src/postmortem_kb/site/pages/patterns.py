@@ -4,12 +4,15 @@ on the patterns page with a link to that incident, not given a page)."""
 
 from __future__ import annotations
 
+import html
+
 from postmortem_kb.analysis.patterns import Group
-from postmortem_kb.core.escape import markdown_text
+from postmortem_kb.core.escape import html_text
 from postmortem_kb.core.units import plural
 from postmortem_kb.site.pages.paging import add_incidents, numbered, pager
 from postmortem_kb.site.pages.writer import (
     FACETS,
+    LAZY_BLOCK,
     Facet,
     PageWriter,
     has_page,
@@ -49,26 +52,37 @@ def patterns(w: PageWriter) -> None:
         once = [g for g in groups if not has_page(facet.folder, g)]
         table = [g for g in groups if has_page(facet.folder, g)]
         if table:
-            lines += [f"| {facet.singular} | Incidents | Latest |", "|---|---|---|"]
-        for group in table:
-            link = w.page_link(page, f"{facet.folder}/{group.slug}.md", group.label)
-            latest = group.reports[0]
-            lines.append(f"| {link} | {len(group.reports)} | {w.report_link(page, latest)} |")
-        lines.append("")
+            rows = [_group_row(w, page, facet, group) for group in table]
+            lines += w.table(page, (facet.singular, "Incidents", "Latest"), rows)
         if once:
             # Each links to its one incident: a page of its own would list that incident
             # alone (on real corpora most tags and services are used once, and their pages
-            # were most of the site).
+            # were most of the site). In a block laid out near the screen, as tables are.
             links = ", ".join(
-                f"{markdown_text(g.label)} ({w.report_link(page, g.reports[0], g.reports[0].id)})"
+                f"{html_text(g.label)} ({w.html_link(page, g.reports[0], g.reports[0].id)})"
                 if g.reports[0].id
-                else w.report_link(page, g.reports[0], g.label)
+                else w.html_link(page, g.reports[0], g.label)
                 for g in sorted(once, key=lambda g: g.key)
             )
-            lines += [f"Used by one incident each ({len(once)}): {links}", ""]
+            lines += w.fragment(
+                page,
+                f'<div class="{LAZY_BLOCK}"><p>Used by one incident each ({len(once)}): '
+                f"{links}</p></div>",
+            )
         for group in table:
             _group_page(w, facet, group)
     w.add(page, "Patterns", lines, "Patterns")
+
+
+def _group_row(w: PageWriter, page: str, facet: Facet, group: Group) -> str:
+    """A value's row: its page, how many incidents, the latest of them."""
+    href = html.escape(w.href(page, w.uri(f"{facet.folder}/{group.slug}.md")))
+    cells = [
+        f'<a href="{href}">{html_text(group.label)}</a>',
+        str(len(group.reports)),
+        w.html_link(page, group.reports[0]),
+    ]
+    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
 
 def _recurring_pages(w: PageWriter) -> None:
