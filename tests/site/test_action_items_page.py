@@ -44,6 +44,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
     return site
 
 
+def _build_one_report(site: Site) -> None:
+    """A site of one report holding :data:`TABLE`, built on 2024-03-01."""
+    site.add(
+        "2024/01/a.md",
+        report_text("INC-2024-001", date="2024-01-10", sections={"Action Items": TABLE}),
+    )
+    site.configure("build_date: 2024-03-01\n")
+    site.build()
+
+
 def _rows(page: str) -> list[str]:
     table = page[page.index('id="pmkb-action-table"') :]
     return re.findall(r"<tr data-owner.*?</tr>", table[: table.index("</table>")], re.DOTALL)
@@ -119,12 +129,7 @@ def test_past_page_rows_the_main_table_lists_open_items_and_owner_pages_split(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(action_items, "PAGE_ROWS", 2)
-    site.add(
-        "2024/01/a.md",
-        report_text("INC-2024-001", date="2024-01-10", sections={"Action Items": TABLE}),
-    )
-    site.configure("build_date: 2024-03-01\n")
-    site.build()
+    _build_one_report(site)
     index = site.page("incidents/action-items.md")
     ids = re.findall(r">(INC-\d+-\d+ AI-\d)</a>", "".join(_rows(index)))
     assert ids == ["INC-2024-001 AI-1", "INC-2024-001 AI-2"]  # the open ones
@@ -142,12 +147,7 @@ def test_a_long_table_in_parts_filters_as_one(
     """Past LAZY_ROWS a table comes in parts (a table each, laid out only near the
     screen); the filter reads every part's rows and hides the parts left empty."""
     monkeypatch.setattr(writer, "LAZY_ROWS", 1)
-    site.add(
-        "2024/01/a.md",
-        report_text("INC-2024-001", date="2024-01-10", sections={"Action Items": TABLE}),
-    )
-    site.configure("build_date: 2024-03-01\n")
-    site.build()
+    _build_one_report(site)
     index = site.page("incidents/action-items.md")
     assert '<div class="pmkb-parts" id="pmkb-action-table">' in index
     parts = index[index.index('class="pmkb-parts"') : index.index('id="by-owner"')]

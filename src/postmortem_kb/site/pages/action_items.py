@@ -17,7 +17,7 @@ from postmortem_kb.analysis.actions import Tracked
 from postmortem_kb.core.escape import html_text, markdown_text
 from postmortem_kb.core.model import ActionStatus, Priority
 from postmortem_kb.core.rules import RULES
-from postmortem_kb.site.pages.paging import numbered, pager
+from postmortem_kb.site.pages.paging import pager, split
 from postmortem_kb.site.pages.writer import ACTION_TABLE_ID, PageWriter
 
 PAGE = "action-items.md"
@@ -117,8 +117,7 @@ def _owner_pages(w: PageWriter, owner: str, members: list[Tracked]) -> None:
     ordered = [t for t in members if t.item.is_open] + [t for t in members if not t.item.is_open]
     late = actions.overdue(members, w.today)
     name = w.owner_pages[owner]
-    parts = [ordered[i : i + PAGE_ROWS] for i in range(0, len(ordered), PAGE_ROWS)] or [[]]
-    names = numbered(name, len(parts))
+    names, parts = split(name, ordered, PAGE_ROWS)
     for number, (part, page) in enumerate(zip(parts, names, strict=True), start=1):
         lines = [
             f"{len(members)} action items: {sum(t.item.is_open for t in members)} open, "

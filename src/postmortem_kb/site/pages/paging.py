@@ -4,6 +4,7 @@ on over numbered pages, newest first, each saying which incidents it lists."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from postmortem_kb.core.report import Report
 from postmortem_kb.site.pages.writer import PageWriter
@@ -28,11 +29,10 @@ def add_incidents(
     """Page ``name``: ``lines``, the table of ``reports``, then ``after``; past
     :data:`INCIDENT_ROWS` the table goes on over numbered pages, each saying which
     incidents it lists and linking to the others."""
-    parts = [reports[i : i + INCIDENT_ROWS] for i in range(0, len(reports), INCIDENT_ROWS)]
-    if len(parts) <= 1:
+    names, parts = split(name, reports, INCIDENT_ROWS)
+    if len(parts) == 1:
         w.add(name, title, [*lines, *w.incident_table(name, reports), *after], nav_title)
         return
-    names = numbered(name, len(parts))
     for number, (part, page) in enumerate(zip(parts, names, strict=True), start=1):
         first = (number - 1) * INCIDENT_ROWS + 1
         shown = f"Incidents {first:,}-{first + len(part) - 1:,} of {len(reports):,}, newest first. "
@@ -65,6 +65,16 @@ def pager(w: PageWriter, page: str, names: list[str], number: int) -> str:
         marks.append(f"**{n}**" if n == number else w.page_link(page, names[n - 1], str(n)))
         previous = n
     return f"Page {number} of {count}: " + " · ".join(marks)
+
+
+T = TypeVar("T")
+
+
+def split(name: str, items: Sequence[T], size: int) -> tuple[list[str], list[list[T]]]:
+    """The names of page ``name``'s numbered pages (:func:`numbered`) and the ``items``
+    each lists, ``size`` at most; one page, empty if need be, when there are none."""
+    parts = [list(items[i : i + size]) for i in range(0, len(items), size)] or [[]]
+    return numbered(name, len(parts)), parts
 
 
 def numbered(name: str, count: int) -> list[str]:

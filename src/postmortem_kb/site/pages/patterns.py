@@ -4,12 +4,10 @@ on the patterns page with a link to that incident, not given a page)."""
 
 from __future__ import annotations
 
-import html
-
 from postmortem_kb.analysis.patterns import Group
 from postmortem_kb.core.escape import html_text
 from postmortem_kb.core.units import plural
-from postmortem_kb.site.pages.paging import add_incidents, numbered, pager
+from postmortem_kb.site.pages.paging import add_incidents, pager, split
 from postmortem_kb.site.pages.writer import (
     FACETS,
     LAZY_BLOCK,
@@ -76,9 +74,8 @@ def patterns(w: PageWriter) -> None:
 
 def _group_row(w: PageWriter, page: str, facet: Facet, group: Group) -> str:
     """A value's row: its page, how many incidents, the latest of them."""
-    href = html.escape(w.href(page, w.uri(f"{facet.folder}/{group.slug}.md")))
     cells = [
-        f'<a href="{href}">{html_text(group.label)}</a>',
+        w.html_page_link(page, f"{facet.folder}/{group.slug}.md", group.label),
         str(len(group.reports)),
         w.html_link(page, group.reports[0]),
     ]
@@ -87,9 +84,7 @@ def _group_row(w: PageWriter, page: str, facet: Facet, group: Group) -> str:
 
 def _recurring_pages(w: PageWriter) -> None:
     """Every recurring cause, :data:`RECURRING_SHOWN` a page, the most specific first."""
-    every = w.recurrences
-    parts = [every[i : i + RECURRING_SHOWN] for i in range(0, len(every), RECURRING_SHOWN)]
-    names = numbered(RECURRING_PAGE, len(parts))
+    names, parts = split(RECURRING_PAGE, w.recurrences, RECURRING_SHOWN)
     for number, (part, name) in enumerate(zip(parts, names, strict=True), start=1):
         bar = [pager(w, name, names, number), ""] if len(parts) > 1 else []
         title = "Recurring causes" + (f" (page {number} of {len(parts)})" if number > 1 else "")

@@ -204,6 +204,10 @@ class PageWriter:
     def page_link(self, page: str, target: str, text: str) -> str:
         return f"[{markdown_text(text)}]({link_from(self.uri(page), self.uri(target))})"
 
+    def html_page_link(self, page: str, target: str, text: str) -> str:
+        """:meth:`page_link` as HTML, for the tables put in after Markdown."""
+        return f'<a href="{html.escape(self.href(page, self.uri(target)))}">{html_text(text)}</a>'
+
     def href(self, page: str, target: str) -> str:
         """A link from one docs page to another as the final URL, for HTML tables
         (MkDocs only rewrites links in Markdown): up to the site root, then down."""
@@ -292,12 +296,11 @@ class PageWriter:
         item, report = tracked.item, tracked.report
         late = actions.days_late(tracked, self.today)
         owner = item.owner or actions.NO_OWNER
-        owner_href = html.escape(self.href(page, self.uri(self.owner_pages[owner])))
         status = item.status.value if item.status else "unknown"
         cells = [
             self.html_link(page, report, f"{report.id or report.rel} {item.id}"),
             inline_html(item.action),
-            f'<a href="{owner_href}">{html_text(owner)}</a>',
+            self.html_page_link(page, self.owner_pages[owner], owner),
             html_text(status) if item.status else UNKNOWN_CELL,
             html_text(item.priority) if item.priority else "",
             item.due.isoformat() if item.due else "",
