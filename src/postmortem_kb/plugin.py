@@ -123,6 +123,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Seconds per stage of the last build: parse, validate, relate, generate, search."""
         self.worker_count = 0
         """Worker processes the last build started (for the benchmark's memory figures)."""
+        self._serve_workers: Workers | None = None
+        """While serving, the worker processes every rebuild uses."""
         self._body_of: dict[str, str] = {}
         """Report bodies read by on_page_read_source, for on_page_markdown to take."""
         self.project_dir = Path()
@@ -141,8 +143,22 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.preview = Preview()
 
     def on_shutdown(self) -> None:
+        if self._serve_workers is not None:
+            self._serve_workers.close()
         if self.preview is not None:
             self.preview.close()
+
+    def _workers_for(self, reports: int) -> Workers:
+        """The build's worker processes; while serving, the last rebuild's: starting
+        them again (each imports the package anew) was 1.5 s of a 5,000-report rebuild."""
+        wanted = Workers.for_size(reports)
+        if not self.serving:
+            return wanted
+        if self._serve_workers is None or self._serve_workers.jobs != wanted.jobs:
+            if self._serve_workers is not None:
+                self._serve_workers.close()
+            self._serve_workers = wanted
+        return self._serve_workers
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -172,9 +188,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.timings = {}
         self._body_of = {}
         # Worker processes read, relate and index when there are hundreds of reports.
-        with Workers.for_size(len(selected)) as workers:
+        workers = self._workers_for(len(selected))
+        kept = False
+        try:
             self._check(files, config, selected, workers)
             self._generate(files, config, workers)
+            kept = self.serving
+        finally:
+            if not kept:  # after a failure too: a pool whose worker died stays broken
+                workers.close()
         self.worker_count = workers.started
         # Report pages are rendered before MkDocs' own template environment exists.
         self.renderer = renderer_for(config.theme.get_env(), self.kb, self.generated)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
+from postmortem_kb.core import workers as workers_module
 from tests.conftest import Site, report_text
 
 
@@ -38,3 +43,29 @@ def test_plain_builds_never_reuse(site: Site) -> None:
     site.build()
     plugin = site.build()
     assert {"relate", "generate", "search"} <= set(plugin.timings)
+
+
+def test_serve_rebuilds_share_worker_processes(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rebuilds while serving reuse the first one's worker processes (starting them
+    again cost 1.5 s of a 5,000-report rebuild); shutting the server down ends them."""
+    monkeypatch.setattr(workers_module, "PARALLEL_FROM", 2)
+    for number in range(1, 4):
+        site.add(f"2024/r{number}.md", report_text(f"INC-2024-00{number}"))
+    plugin = site.build(serving=True)
+    assert plugin.worker_count == 2
+    pool = plugin._serve_workers._pool
+    assert pool is not None
+    started = {process.pid for process in pool._processes.values()}
+    try:
+        path = site.docs / "2024" / "r2.md"
+        path.write_text(path.read_text().replace("Incident INC-2024-002", "Renamed incident"))
+        assert site.build(serving=True) is plugin
+        assert "Renamed incident" in site.page("incidents/years/2024.md")
+        assert plugin._serve_workers._pool is pool
+        assert {process.pid for process in pool._processes.values()} == started
+    finally:
+        plugin.on_shutdown()
+    assert plugin._serve_workers._pool is None
+    for pid in started:  # ended and reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
