@@ -2,6 +2,10 @@
 
 Exit codes: 0 no errors, 1 errors found, 2 the command itself could not run
 (bad arguments, unreadable ``mkdocs.yml``, a path that does not exist).
+
+The site layer (MkDocs, Jinja, feeds, the calendar) is imported by the commands that
+write a site or a calendar, when they run: ``pmkb check``, which a pre-commit hook runs
+on every commit, starts without it.
 """
 
 from __future__ import annotations
@@ -35,8 +39,6 @@ from postmortem_kb.core.selection import (
 )
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
-from postmortem_kb.site import folder as render
-from postmortem_kb.site.calendar import action_calendar
 from postmortem_kb.terminal import export, migrate, overdue, scaffold
 from postmortem_kb.terminal import figures as stats_output
 from postmortem_kb.terminal import init as bootstrap
@@ -207,12 +209,23 @@ def _add_render_command(commands: argparse._SubParsersAction) -> None:
     )
     out.add_argument(
         "--engine",
-        choices=render.ENGINES,
+        type=_engine,
         default="mkdocs",
         help="the engine that builds the folder: mkdocs (MkDocs, ProperDocs, TechDocs) or "
         "zensical (which reads links in HTML from the Markdown file's folder)",
     )
     _add_edition_option(out)
+
+
+def _engine(name: str) -> str:
+    """``--engine``, checked against the engines the site layer knows."""
+    from postmortem_kb.site.folder import ENGINES
+
+    if name not in ENGINES:
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: {name!r} (choose from {', '.join(map(repr, ENGINES))})"
+        )
+    return name
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -221,6 +234,8 @@ def run_render(args: argparse.Namespace) -> int:
     The engine that builds the folder runs no check: the checks are here, the same as
     ``pmkb check``'s, so a report with errors never reaches a site without the plugin.
     """
+    from postmortem_kb.site import folder as render
+
     project = _project(args.config_file)
     if project is None:
         raise UsageError("pmkb render needs the project's mkdocs.yml; run it there or pass -f")
@@ -481,6 +496,8 @@ def run_export(args: argparse.Namespace) -> int:
     kb, settings = _published_kb(args, "export")
     today = settings.today()
     if args.format == "ics":
+        from postmortem_kb.site.calendar import action_calendar
+
         text = action_calendar(kb, today).decode("utf-8")
     else:
         if args.what == "incidents":
