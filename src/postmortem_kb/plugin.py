@@ -42,7 +42,7 @@ from postmortem_kb.core.paths import in_folder
 from postmortem_kb.core.report import Keep, Report
 from postmortem_kb.core.rules import FAILING, PLAIN_TEXT_RULES, Finding, Level, Problem
 from postmortem_kb.core.settings import Settings
-from postmortem_kb.core.workers import Workers
+from postmortem_kb.core.workers import KeptWorkers, Workers
 from postmortem_kb.site import files as site_files
 from postmortem_kb.site import serve_cache
 from postmortem_kb.site.build import (
@@ -123,7 +123,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Seconds per stage of the last build: parse, validate, relate, generate, search."""
         self.worker_count = 0
         """Worker processes the last build started (for the benchmark's memory figures)."""
-        self._serve_workers: Workers | None = None
+        self.workers = KeptWorkers()
         """While serving, the worker processes every rebuild uses."""
         self._body_of: dict[str, str] = {}
         """Report bodies read by on_page_read_source, for on_page_markdown to take."""
@@ -143,22 +143,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.preview = Preview()
 
     def on_shutdown(self) -> None:
-        if self._serve_workers is not None:
-            self._serve_workers.close()
+        self.workers.close()
         if self.preview is not None:
             self.preview.close()
-
-    def _workers_for(self, reports: int) -> Workers:
-        """The build's worker processes; while serving, the last rebuild's: starting
-        them again (each imports the package anew) was 1.5 s of a 5,000-report rebuild."""
-        wanted = Workers.for_size(reports)
-        if not self.serving:
-            return wanted
-        if self._serve_workers is None or self._serve_workers.jobs != wanted.jobs:
-            if self._serve_workers is not None:
-                self._serve_workers.close()
-            self._serve_workers = wanted
-        return self._serve_workers
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -188,15 +175,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.timings = {}
         self._body_of = {}
         # Worker processes read, relate and index when there are hundreds of reports.
-        workers = self._workers_for(len(selected))
-        kept = False
-        try:
+        with self.workers.for_build(len(selected), keep=self.serving) as workers:
             self._check(files, config, selected, workers)
             self._generate(files, config, workers)
-            kept = self.serving
-        finally:
-            if not kept:  # after a failure too: a pool whose worker died stays broken
-                workers.close()
         self.worker_count = workers.started
         # Report pages are rendered before MkDocs' own template environment exists.
         self.renderer = renderer_for(config.theme.get_env(), self.kb, self.generated)

@@ -634,9 +634,11 @@ FAMILIES = [*BLAMEFUL, *HUMAN_ERROR, *OMISSION, *HINDSIGHT, *COUNTERFACTUAL, *VA
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.name)
 def test_every_match_holds_a_trigger_word(family: Family) -> None:
     """A text is searched for a family's phrases only when it holds one of the
-    family's trigger words: a match without one would never be reported."""
+    family's trigger words: a match without one would never be reported.
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    150 examples a family (17 families): at 300 these were a tenth of the suite's time."""
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.from_regex(family.pattern, fullmatch=True, alphabet=st.characters(codec="ascii")))
     def holds_a_trigger(phrase: str) -> None:
         assert any(word in phrase.lower() for word in family.triggers), phrase

@@ -53,7 +53,7 @@ def test_serve_rebuilds_share_worker_processes(site: Site, monkeypatch: pytest.M
         site.add(f"2024/r{number}.md", report_text(f"INC-2024-00{number}"))
     plugin = site.build(serving=True)
     assert plugin.worker_count == 2
-    pool = plugin._serve_workers._pool
+    pool = plugin.workers._workers._pool
     assert pool is not None
     started = {process.pid for process in pool._processes.values()}
     try:
@@ -61,11 +61,11 @@ def test_serve_rebuilds_share_worker_processes(site: Site, monkeypatch: pytest.M
         path.write_text(path.read_text().replace("Incident INC-2024-002", "Renamed incident"))
         assert site.build(serving=True) is plugin
         assert "Renamed incident" in site.page("incidents/years/2024.md")
-        assert plugin._serve_workers._pool is pool
+        assert plugin.workers._workers._pool is pool
         assert {process.pid for process in pool._processes.values()} == started
     finally:
         plugin.on_shutdown()
-    assert plugin._serve_workers._pool is None
+    assert plugin.workers._workers is None
     for pid in started:  # ended and reaped
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
