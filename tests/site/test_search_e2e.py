@@ -192,6 +192,31 @@ def test_the_search_page_downloads_only_what_it_uses(
     assert 'name="search"' in instant
 
 
+def test_the_search_data_is_fetched_once_as_the_page_arrives(
+    page: Page, site_url: str, sites: dict[bool, Path]
+) -> None:
+    """The catalog, the index and lunr are preloaded by the page's HTML (before Material's
+    script has run) and the page's script uses those responses: each file is fetched once,
+    by the preload. A preload that the script's request did not match would be a second
+    download of the largest files."""
+    _assert_preloaded(page, site_url)
+    with serve(sites[True]) as instant:  # and with Material's instant navigation
+        _assert_preloaded(page, instant)
+
+
+def _assert_preloaded(page: Page, base: str) -> None:
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text))
+    open_search(page, base, "?query=config")
+    entries = page.evaluate(
+        """() => performance.getEntriesByType("resource").map((e) => [e.name, e.initiatorType])"""
+    )
+    for name in ("search/catalog.json", "search/index.json", "postmortem-kb/lunr.js"):
+        fetched = [kind for url, kind in entries if url.endswith("/" + name)]
+        assert fetched == ["link"], (name, fetched)
+    assert not [w for w in warnings if "preload" in w], warnings
+
+
 def test_a_half_typed_word_keeps_finding_its_incident(page: Page, site_url: str) -> None:
     """Results follow each keystroke, so a word is searched while half typed. The index
     holds stems ("certif" for "certificate"), which a half-typed word can run past:
