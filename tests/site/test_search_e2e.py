@@ -131,6 +131,28 @@ def test_every_word_ranks_first_then_partial_matches(page: Page, site_url: str) 
         assert "not: " in why, result
 
 
+def test_results_after_typing_are_those_of_a_fresh_page(page: Page, site_url: str) -> None:
+    """The page remembers each word's lookups between keystrokes; whatever was typed
+    before, a query lists what a fresh page lists for it, with the same reasons."""
+
+    def shown() -> list[tuple[str, str]]:
+        return page.locator(".pmkb-result").evaluate_all(
+            "els => els.map(e => [e.dataset.id, e.querySelector('.pmkb-why').textContent])"
+        )
+
+    expected = {}
+    for query in ("postgres replica", "replica", "config push"):
+        open_search(page, site_url, "?query=" + query.replace(" ", "+"))
+        expected[query] = shown()
+        assert expected[query]
+    open_search(page, site_url)
+    for typed in ("replica postgres", "postgres", "postgres replica", "replica", "config push"):
+        page.locator("#pmkb-query").fill("")
+        page.locator("#pmkb-query").press_sequentially(typed)
+        if typed in expected:
+            assert shown() == expected[typed], typed
+
+
 def test_an_exact_id_finds_that_incident_alone(page: Page, site_url: str) -> None:
     open_search(page, site_url)
     page.fill("#pmkb-query", "INC-2025-003")

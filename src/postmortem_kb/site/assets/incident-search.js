@@ -127,6 +127,22 @@
                        text: "report text" };
   var WORD_FIELDS = Object.keys(FIELD_LABELS);  // every field but the phrases
 
+  /* The hits of one lunr query, by a key naming it: the index never changes, and each
+   * keystroke, filter or sort runs the query's words again, though most of them (every
+   * finished word, every phrase) are the ones of the last keystroke. Hits are only read. */
+  var MEMO_LIMIT = 500;
+  var memo = new Map();
+
+  function queried(index, key, build) {
+    var hits = memo.get(key);
+    if (!hits) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      hits = index.query(build);
+      memo.set(key, hits);
+    }
+    return hits;
+  }
+
   /* Words rank as a search engine ranks them: incidents with every word of the query
    * first, then those with fewer (a "partial" match, shown after a divider), and within
    * each group by lunr's BM25 score. Each word is looked up on its own, so every result
@@ -143,9 +159,9 @@
     words.forEach(function (word, position) {
       var last = position === words.length - 1;
       var known = isWhole(index, word);
-      var exact = index.query(function (q) { q.term(word, { boost: 10 }); });
+      var exact = queried(index, "exact " + word, function (q) { q.term(word, { boost: 10 }); });
       // Only the word being typed (the last) is also a prefix; a finished word is whole.
-      var prefixed = last ? index.query(function (q) {
+      var prefixed = last ? queried(index, "prefix " + word, function (q) {
         q.term(word, { wildcard: window.lunr.Query.wildcard.TRAILING, boost: 1,
                        fields: WORD_FIELDS });
         if (!known) halfTyped(q, word);
@@ -186,7 +202,7 @@
       var second = stemOf(typed[i + 1]);
       if (!first || !second) continue;
       var phrase = typed[i] + " " + typed[i + 1];
-      index.query(function (q) {
+      queried(index, "phrase " + first + "_" + second, function (q) {
         q.term(first + "_" + second, { fields: ["phrases"] });
       }).forEach(function (hit) {
         (together[hit.ref] || (together[hit.ref] = [])).push(phrase);
