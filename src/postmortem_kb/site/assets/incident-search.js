@@ -269,12 +269,16 @@
     return true;
   }
 
-  function matches(incident, state, except) {
-    return FACETS.every(function (facet) {
-      var wanted = state.filters[facet.key];
-      if (facet.key === except || !wanted.length) return true;
+  /* The facets with a value ticked: the only ones a result must match. */
+  function activeFacets(state) {
+    return FACETS.filter(function (facet) { return state.filters[facet.key].length; });
+  }
+
+  function matches(incident, state, except, active) {
+    return (active || activeFacets(state)).every(function (facet) {
+      if (facet.key === except) return true;
       var have = valuesOf(incident, facet);
-      return wanted.some(function (value) { return have.indexOf(value) >= 0; });
+      return state.filters[facet.key].some(function (value) { return have.indexOf(value) >= 0; });
     });
   }
 
@@ -307,10 +311,14 @@
   function renderFacets(root, data, state, results, onChange) {
     var container = root.querySelector(".pmkb-facets");
     container.textContent = "";
+    // Counted over every result for each facet (a facet's count ignores its own ticks):
+    // with nothing ticked elsewhere (as while typing), no result is left out.
+    var active = activeFacets(state);
     FACETS.forEach(function (facet) {
       var counts = {};
+      var others = active.filter(function (f) { return f.key !== facet.key; });
       results.forEach(function (r) {
-        if (!matches(r.incident, state, facet.key)) return;
+        if (others.length && !matches(r.incident, state, facet.key, others)) return;
         valuesOf(r.incident, facet).forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
       });
       var values = facet.values || (facet.key === "severity" ? data.catalog.severities
