@@ -129,11 +129,14 @@
 
   /* The hits of one lunr query, by a key naming it: the index never changes, and each
    * keystroke, filter or sort runs the query's words again, though most of them (every
-   * finished word, every phrase) are the ones of the last keystroke. Hits are only read. */
+   * finished word, every phrase) are the ones of the last keystroke. Hits are only read.
+   * Kept per index: a page shown again by instant navigation loads its index again. */
   var MEMO_LIMIT = 500;
-  var memo = new Map();
+  var memos = new WeakMap();
 
   function queried(index, key, build) {
+    var memo = memos.get(index);
+    if (!memo) memos.set(index, (memo = new Map()));
     var hits = memo.get(key);
     if (!hits) {
       if (memo.size >= MEMO_LIMIT) memo.clear();
