@@ -12,8 +12,9 @@ For each size, synthetic postmortems (benchmarks/synthetic.py, seed 7) are read 
 plugin's own reader (``postmortem_kb.load``, worker processes), then:
 
 1. **lunr, as today**: catalog.json and index.json made by the functions a build uses
-   (``site/catalog.py``); in the page, lunr.js already loaded: fetch both, parse, Index.load,
-   one query as the page runs it (each word exact and as a prefix).
+   (``site/catalog.py``; its build time includes choosing each report's most telling
+   words, which Pagefind's pages reuse); in the page, lunr.js already loaded: fetch both,
+   parse, Index.load, one query as the page runs it (each word exact and as a prefix).
 2. **Pagefind**: a page a report, as Pagefind indexes a built site (its command line, from
    the pagefind_bin wheel), holding the text the lunr index holds (title, tags, services,
    root cause, the most telling words) and the summary; severity, status and year as
@@ -89,15 +90,18 @@ def read_reports(count: int, work: Path) -> list[Any]:
         return load(files, settings, keep=Keep.PAGES, workers=workers).reports
 
 
-def lunr_files(reports: list[Any], out: Path) -> dict[str, float]:
+def lunr_files(reports: list[Any], out: Path) -> tuple[dict[str, float], list[dict[str, str]]]:
+    """catalog.json and index.json as a build writes them, and the index's documents
+    (each report's most telling words, chosen here and reused for Pagefind's pages)."""
     started = time.perf_counter()
-    settings = Settings()
     entries = catalog.build_catalog(
-        reports, lambda r: r.rel.removesuffix(".md") + "/", TODAY, settings.default_template
+        reports, lambda r: r.rel.removesuffix(".md") + "/", TODAY, Settings().default_template
     )
     documents = catalog.index_documents(reports)
-    files = {"catalog.json": catalog.to_json(entries), "index.json": ""}
-    files["index.json"] = catalog.build_index_json(documents)
+    files = {
+        "catalog.json": catalog.to_json(entries),
+        "index.json": catalog.build_index_json(documents),
+    }
     seconds = time.perf_counter() - started
     out.mkdir(parents=True, exist_ok=True)
     raw = gz = 0
@@ -107,12 +111,14 @@ def lunr_files(reports: list[Any], out: Path) -> dict[str, float]:
         raw, gz = raw + len(data), gz + len(gzip.compress(data, 6))
     (out / "lunr.js").write_bytes(lunr_js_path().read_bytes())
     (out / "index.html").write_text('<!doctype html><script src="lunr.js"></script>\n')
-    return {"build s": seconds, "raw MB": raw / 1e6, "gzip MB": gz / 1e6}
+    return {"build s": seconds, "raw MB": raw / 1e6, "gzip MB": gz / 1e6}, documents
 
 
-def pagefind_bundle(reports: list[Any], out: Path) -> dict[str, float]:
-    """A page a report, as Pagefind indexes a built site, then its command line."""
-    documents = catalog.index_documents(reports)
+def pagefind_bundle(
+    reports: list[Any], documents: list[dict[str, str]], out: Path
+) -> dict[str, float]:
+    """A page a report (with its index document's text), as Pagefind indexes a built
+    site, then Pagefind's command line; timed is the command line alone."""
     for report, doc in zip(newest_first(reports), documents, strict=True):
         page = out / report.rel.removesuffix(".md") / "index.html"
         page.parent.mkdir(parents=True, exist_ok=True)
@@ -158,13 +164,13 @@ def measure(browser: Any, base: str, script: str, argument: list[str]) -> dict[s
 
 
 def build_size(count: int, work: Path) -> dict[str, Any]:
-    """Both back ends' files for ``count`` reports (before the browser starts: Playwright's
-    synchronous API holds the event loop that Pagefind's API needs)."""
+    """Both back ends' files for ``count`` reports; every size is built before one
+    browser measures them all."""
     log(f"{count:,} reports: generating and reading")
     reports = read_reports(count, work)
     row: dict[str, Any] = {"reports": count}
-    row["lunr"] = lunr_files(reports, work / f"lunr-{count}")
-    row["pagefind"] = pagefind_bundle(reports, work / f"pagefind-{count}")
+    row["lunr"], documents = lunr_files(reports, work / f"lunr-{count}")
+    row["pagefind"] = pagefind_bundle(reports, documents, work / f"pagefind-{count}")
     log(f"  built: {row}")
     return row
 
