@@ -21,7 +21,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -59,6 +59,7 @@ from postmortem_kb.site.build import (
     timed,
     with_dashboard,
     with_subscribe_line,
+    write_pending,
 )
 from postmortem_kb.site.pages import fill_fragments
 from postmortem_kb.site.pages.facets import with_controls
@@ -217,22 +218,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.reports = site_files.reports_by_uri(selected, self.kb)
         self.withheld = set()
         if self.kb is not self.all_reports:
-            self._withhold(files, config, selected)
-
-    def _withhold(
-        self, files: Files, config: MkDocsConfig, selected: dict[str, tuple[Path, str]]
-    ) -> None:
-        """Remove unpublished reports, and the files only they use, from the build:
-        then they are in no page, navigation, search index or sitemap."""
-        every = dict(zip(selected, self.all_reports.reports, strict=True))
-        self.withheld = site_files.withheld_uris(
-            files, config, every, self.reports, self.settings.public_files
-        )
-        site_files.remove(files, self.withheld)
-        log.info(
-            f"public edition: {len(self.reports)} of {len(every)} postmortems published; "
-            f"{len(self.withheld)} file(s) left out"
-        )
+            every = dict(zip(selected, self.all_reports.reports, strict=True))
+            self.withheld = site_files.withhold(files, config, every, self.reports, self.settings)
 
     def _generate(self, files: Files, config: MkDocsConfig, workers: Workers) -> None:
         """The generated files, or during `mkdocs serve` the last build's while the
@@ -341,10 +328,24 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.preview.page_rendered(page)
         return output
 
+    @event_priority(100)  # first: other plugins' post-build steps see the search index
+    def _write_pending(self, config: MkDocsConfig) -> None:  # built while pages rendered
+        if self.generated.pending and self._files is not None:
+            with timed(self.timings, "search wait"):
+                write_pending(self.generated, self._files)
+
     @event_priority(-100)  # after the search plugins have written their index
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _after_build(self, config: MkDocsConfig) -> None:
         if self.preview is not None and self._files is not None:
             self.preview.after_build(config, self._files)
+
+    on_post_build = CombinedEvent(_write_pending, _after_build)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A failed build's files and workers are not reused (a worker may have died)."""
+        self.generated.pending = {}
+        self.serve_cache = serve_cache.ServeCache()
+        self.workers.close()
 
 
 def _log_all(kb: KnowledgeBase, strict: bool) -> None:

@@ -455,12 +455,13 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
     everything = lambda: holder["all"]  # noqa: E731
     if name == "report pages, nav, search index, sitemap":
 
-        def forgetful(self, files, config, selected) -> None:  # type: ignore[no-untyped-def]
+        def forgetful(files, config, every, published, settings) -> set[str]:  # type: ignore[no-untyped-def]
             # Internal reports stay in the build, rendered like every report page.
-            for uri, report in zip(selected, self.all_reports.reports, strict=True):
-                self.reports.setdefault(uri, report)
+            for uri, report in every.items():
+                published.setdefault(uri, report)
+            return set()
 
-        patch.setattr(plugin_module.PostmortemsPlugin, "_withhold", forgetful)
+        patch.setattr(files_module, "withhold", forgetful)
     elif name == "attachments":
         patch.setattr(edition_module, "withheld_files", lambda pages, files, *more: set())
     elif name == "navigation entries":

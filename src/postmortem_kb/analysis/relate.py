@@ -216,10 +216,11 @@ def similar_later(
     :data:`MAX_POSTINGS` reports (the :data:`CANDIDATES` best by that evidence), and
     the nearest :data:`WINDOW` on each side for commoner tags, services and causes;
     every candidate is then scored on all its evidence. The reports are shared among
-    ``workers``, each with every report's features.
+    ``workers`` when there are enough to pay for sending them, each worker with every
+    report's features.
     """
     features = _features(reports)
-    pool = workers or Workers(1)
+    pool = workers if workers is not None and workers.pay_for(len(features)) else Workers(1)
     pending = [
         pool.submit(_similar_for, chunk, features, threshold, limit)
         for chunk in pool.chunks(sorted(features))

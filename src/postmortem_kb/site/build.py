@@ -5,12 +5,15 @@ and Metrics pages (:mod:`postmortem_kb.site.pages`), the stylesheet, the inciden
 search (page, catalog, lunr index and scripts), the action items' calendar and the
 Atom and RSS feeds. Relating and the search index run in worker processes while this
 one writes the pages; each stage's time is what this process spent on it, waiting
-included, so the stages add up to the plugin's wall time.
+included, so the stages add up to the plugin's wall time. An index not finished when
+the pages are written is left to finish while MkDocs renders the pages
+(:attr:`Generated.pending`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +66,26 @@ class Generated:
     search_page: str = ""
     """The incident search page's Markdown, with its static lists (issue 20)."""
     files: list[GeneratedFile] = field(default_factory=list)
+    pending: dict[str, Future[str]] = field(default_factory=dict)
+    """Generated files whose content a worker is still making, by docs path: the search
+    index, built while MkDocs renders the pages. Added with no content, and written by
+    :func:`write_pending` once the pages are (MkDocs copies files before pages)."""
+
+
+def write_pending(generated: Generated, files: Files) -> None:
+    """Write the files a worker was still making over their placeholders in the site,
+    and keep their content for the serve cache's next replay."""
+    for uri, making in generated.pending.items():
+        content = making.result().encode("utf-8")
+        target = files.get_file_from_path(uri)
+        if target is None:
+            raise PluginError(f"postmortems plugin: the generated file '{uri}' went missing")
+        Path(target.abs_dest_path).write_bytes(content)
+        generated.files = [
+            (name, content if name == uri else data, path, inclusion)
+            for name, data, path, inclusion in generated.files
+        ]
+    generated.pending = {}
 
 
 def add_assets(config: MkDocsConfig) -> None:
@@ -292,7 +315,9 @@ def _start_feeds(build: _Build, generated: Generated) -> Callable[[], None]:
 
     today = build.settings.today()
     events = calendar.due_items(build.kb, url_of)
-    rendering = build.workers.submit(
+    # Waited for within this stage: a worker only when the build's workers are at work.
+    pool = build.workers if build.workers.pay_for(len(build.kb.reports)) else Workers(1)
+    rendering = pool.submit(
         calendar.render_calendar, events, today, f"{config.site_name}: action items"
     )
 
@@ -355,7 +380,11 @@ def _start_search(build: _Build, generated: Generated) -> Callable[[], None]:
     def add() -> None:
         files.append(File.generated(config, page_uri, content=generated.search_page))
         files.append(catalog_file)
-        files.append(File.generated(config, index_uri, content=indexing.result()))
+        if indexing.done():
+            files.append(File.generated(config, index_uri, content=indexing.result()))
+        else:  # still being built in a worker: written once MkDocs has rendered the pages
+            files.append(File.generated(config, index_uri, content=""))
+            generated.pending[index_uri] = indexing
         files.append(File.generated(config, LUNR_SCRIPT, abs_src_path=str(lunr_js_path())))
         script = (PACKAGE_DIR / "assets" / "incident-search.js").read_text(encoding="utf-8")
         files.append(File.generated(config, SEARCH_SCRIPT, content=script))

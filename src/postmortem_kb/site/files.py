@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Section
 
@@ -23,6 +24,8 @@ from postmortem_kb.core.report import Report
 from postmortem_kb.core.settings import Settings
 
 Item = TypeVar("Item")
+
+log = get_plugin_logger(__name__)
 
 
 def apply_gate(files: Files, config: MkDocsConfig, settings: Settings) -> DocsWalk:
@@ -81,6 +84,24 @@ def withheld_uris(
             wanted.update(edition.stylesheet_targets(read_text(sheet), uri))
     withheld = {uri for uri in every_report if uri not in published}
     return withheld | edition.withheld_files(pages, others, wanted, public_files)
+
+
+def withhold(
+    files: Files,
+    config: MkDocsConfig,
+    every_report: dict[str, Report],
+    published: dict[str, Report],
+    settings: Settings,
+) -> set[str]:
+    """Remove the unpublished reports, and the files only they use, from the build (then
+    they are in no page, navigation, search index or sitemap); their docs paths."""
+    withheld = withheld_uris(files, config, every_report, published, settings.public_files)
+    remove(files, withheld)
+    log.info(
+        f"public edition: {len(published)} of {len(every_report)} postmortems published; "
+        f"{len(withheld)} file(s) left out"
+    )
+    return withheld
 
 
 def remove(files: Files, uris: set[str]) -> None:
