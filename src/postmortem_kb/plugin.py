@@ -328,8 +328,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.preview.page_rendered(page)
         return output
 
-    @event_priority(100)  # first: other plugins' post-build steps see the search index
-    def _write_pending(self, config: MkDocsConfig) -> None:  # built while pages rendered
+    @event_priority(100)  # first, so other plugins see the index a worker built meanwhile
+    def _write_pending(self, config: MkDocsConfig) -> None:
         if self.generated.pending and self._files is not None:
             with timed(self.timings, "search wait"):
                 write_pending(self.generated, self._files)
