@@ -50,9 +50,7 @@ from postmortem_kb.site.build import (
     PACKAGE_DIR,
     Generated,
     add_assets,
-    build_site,
     renderer_for,
-    replay,
     search_page_config,
     search_uris,
     subscribe_line,
@@ -224,15 +222,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def _generate(self, files: Files, config: MkDocsConfig, workers: Workers) -> None:
         """The generated files, or during `mkdocs serve` the last build's while the
         reports they come from are unchanged."""
-        with timed(self.timings, "signature"):
-            signature = serve_cache.signature(self.kb, self.reports, config)
-        cached = self.serve_cache.get(signature) if self.serving else None
-        if cached is not None:
-            replay(cached, files, config)
-            self.generated = cached
-        else:
-            self.generated = build_site(self.kb, self.reports, files, config, workers, self.timings)
-            self.serve_cache.keep(signature, self.generated)
+        self.generated = self.serve_cache.generate(
+            self.kb, self.reports, files, config, workers, self.timings, reuse=self.serving
+        )
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         """Drop navigation entries that name a left-out file (their title would show)."""

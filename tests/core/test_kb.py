@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from postmortem_kb import Settings, find_reports, load
-from postmortem_kb.core.kb import KnowledgeBase, is_report
+from postmortem_kb.core.kb import KnowledgeBase, PerReport, ReportCache, is_report
+from postmortem_kb.core.report import Report
 from tests.conftest import report_text
 
 
@@ -56,3 +58,40 @@ def test_which_files_are_reports() -> None:
     assert is_report("2024/01-outage.md", settings)
     assert not is_report("index.md", settings)
     assert not is_report("2024/index.md", settings)
+
+
+def test_what_was_made_from_an_unchanged_report_is_made_once(tmp_path: Path) -> None:
+    """While serving, an unchanged file gives the same report object again, so what was
+    made from it (its catalog entry, its part of the serve signature) is kept; an edited
+    file's report is a new object and is made again, as is one made with other inputs."""
+    files = {}
+    for number in (1, 2):
+        path = tmp_path / f"r{number}.md"
+        path.write_text(report_text(f"INC-2024-00{number}"), encoding="utf-8")
+        files[number] = (path, path.name)
+    cache = ReportCache()
+    made: list[str] = []
+    kept: PerReport[str] = PerReport()
+
+    def make_all(kb: KnowledgeBase, inputs: str) -> list[str]:
+        def make(report: Report) -> str:
+            made.append(report.rel)
+            return f"{report.title} ({inputs})"
+
+        return [kept.get(r, inputs, partial(make, r)) for r in kb.reports]
+
+    first = make_all(load(files.values(), Settings(), cache=cache), "today")
+    assert made == ["r1.md", "r2.md"]
+    again = make_all(load(files.values(), Settings(), cache=cache), "today")
+    assert again == first and made == ["r1.md", "r2.md"]  # nothing made again
+    path = files[2][0]
+    path.write_text(  # a new size and modification time: the file is read again
+        path.read_text().replace("Incident INC-2024-002", "Renamed")
+    )
+    edited = make_all(load(files.values(), Settings(), cache=cache), "today")
+    assert made == ["r1.md", "r2.md", "r2.md"] and edited[1] == "Renamed (today)"
+    make_all(load(files.values(), Settings(), cache=cache), "tomorrow")
+    assert made[3:] == ["r1.md", "r2.md"]  # other inputs: made again
+    kept.keep_only([])
+    make_all(load(files.values(), Settings(), cache=cache), "tomorrow")
+    assert made[5:] == ["r1.md", "r2.md"]  # forgotten

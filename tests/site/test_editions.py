@@ -471,7 +471,7 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
         patch.setattr(
             catalog_module,
             "build_catalog",
-            lambda reports, url_of, today, template: real(
+            lambda reports, url_of, today, template, *kept: real(
                 everything().reports, lambda r: "", today, template
             ),
         )

@@ -15,6 +15,7 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
 from time import perf_counter
+from typing import Generic, TypeVar
 
 from postmortem_kb.core.checks.validate import check_links
 from postmortem_kb.core.gate import (
@@ -36,6 +37,8 @@ from postmortem_kb.core.rules import RULES, Finding, Level, Problem
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.wording import wording_of
 from postmortem_kb.core.workers import Workers
+
+T = TypeVar("T")
 
 
 def is_report(rel: str, settings: Settings) -> bool:
@@ -150,6 +153,33 @@ class ReportCache:
         signature = self._signature(path, settings_key)
         if signature is not None:
             self._reports[(str(path), rel)] = (signature, report)
+
+
+class PerReport(Generic[T]):
+    """What was made from each report in the last build, by the report's path, with the
+    report object and the other inputs it was made from.
+
+    While serving, a file left unchanged gives the same report object again
+    (:class:`ReportCache`), and reports are not changed once read: what was made from
+    that object with the same inputs is reused, and made again for any other.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[str, tuple[Report, object, T]] = {}
+
+    def get(self, report: Report, inputs: object, make: Callable[[], T]) -> T:
+        known = self._made.get(report.rel)
+        if known is not None and known[0] is report and known[1] == inputs:
+            return known[2]
+        value = make()
+        self._made[report.rel] = (report, inputs, value)
+        return value
+
+    def keep_only(self, reports: Iterable[Report]) -> None:
+        """Forget the reports of files no longer in the build."""
+        wanted = {report.rel for report in reports}
+        for gone in self._made.keys() - wanted:
+            del self._made[gone]
 
 
 def _read_chunk(

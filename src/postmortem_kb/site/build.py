@@ -28,7 +28,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from postmortem_kb.analysis import relate
 from postmortem_kb.analysis.relate import Links
-from postmortem_kb.core.kb import KnowledgeBase
+from postmortem_kb.core.kb import KnowledgeBase, PerReport
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
@@ -203,6 +203,8 @@ class _Build:
     files: Files
     config: MkDocsConfig
     workers: Workers
+    entries: PerReport[dict[str, Any]] | None
+    """The last build's catalog entries, while serving."""
 
     @property
     def settings(self) -> Settings:
@@ -225,10 +227,12 @@ def build_site(
     config: MkDocsConfig,
     workers: Workers,
     timings: dict[str, float],
+    entries: PerReport[dict[str, Any]] | None = None,
 ) -> Generated:
     """Add every generated file of ``kb`` (published, ``reports`` by docs path) to
-    ``files``; return what the page hooks need and the list of files added."""
-    build = _Build(kb, reports, files, config, workers)
+    ``files``; return what the page hooks need and the list of files added. While
+    serving, ``entries`` are the last build's catalog entries, reused where unchanged."""
+    build = _Build(kb, reports, files, config, workers, entries)
     before = {file.src_uri for file in files}
     generated = Generated()
     with timed(timings, "relate"):
@@ -369,13 +373,11 @@ def _start_search(build: _Build, generated: Generated) -> Callable[[], None]:
         return target.url_relative_to(catalog_file) if target is not None else ""
 
     settings = build.settings
-    entries = catalog.build_catalog(
-        build.kb.reports, url_of, settings.today(), settings.default_template
+    document = catalog.build_catalog(
+        build.kb.reports, url_of, settings.today(), settings.default_template, build.entries
     )
-    catalog_file.content_string = catalog.to_json(entries)
-    indexing = build.workers.submit(
-        catalog.build_index_json, catalog.index_documents(build.kb.reports)
-    )
+    catalog_file.content_string = catalog.to_json(document)
+    indexing = build.workers.submit(catalog.index_json_of, catalog.index_inputs(build.kb.reports))
 
     def add() -> None:
         files.append(File.generated(config, page_uri, content=generated.search_page))

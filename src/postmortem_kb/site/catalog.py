@@ -25,8 +25,9 @@ from lunr.token import Token
 
 from postmortem_kb.analysis.patterns import newest_first
 from postmortem_kb.analysis.relate import K1
+from postmortem_kb.core.kb import PerReport
 from postmortem_kb.core.model import Severity, Status
-from postmortem_kb.core.report import Report
+from postmortem_kb.core.report import Report, Wording
 from postmortem_kb.core.slugs import normalise
 from postmortem_kb.core.wording import idf, stem
 
@@ -115,11 +116,26 @@ def entry(report: Report, url: str, today: date, default_template: str) -> dict[
 
 
 def build_catalog(
-    reports: list[Report], url_of: Callable[[Report], str], today: date, default_template: str
+    reports: list[Report],
+    url_of: Callable[[Report], str],
+    today: date,
+    default_template: str,
+    entries: PerReport[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The catalog document: facet vocabularies first, then incidents newest first; a
-    report that names no template is of ``default_template`` (the setting)."""
-    incidents = [entry(r, url_of(r), today, default_template) for r in newest_first(reports)]
+    report that names no template is of ``default_template`` (the setting). ``entries``
+    keeps each report's entry for the next build (while serving)."""
+
+    def entry_of(report: Report) -> dict[str, Any]:
+        url = url_of(report)
+        if entries is None:
+            return entry(report, url, today, default_template)
+        inputs = (url, today, default_template)
+        return entries.get(report, inputs, lambda: entry(report, url, today, default_template))
+
+    incidents = [entry_of(r) for r in newest_first(reports)]
+    if entries is not None:
+        entries.keep_only(reports)
     return {
         "version": 1,
         "built": today.isoformat(),
@@ -160,13 +176,12 @@ def _builder() -> Builder:
     return builder
 
 
-def telling_words(reports: list[Report]) -> list[str]:
-    """For each report, its most telling words as written, the most telling first, as
-    one text: the terms of its wording ranked by BM25 weight (how often the report uses
-    them, saturating, times how rare they are among the reports), as many per report as
-    :data:`WORD_BUDGET` allows (between :data:`MIN_WORDS` and :data:`MAX_WORDS`)."""
-    wordings = [r.wording for r in reports]
-    count = len(reports)
+def telling_words(wordings: list[Wording | None]) -> list[str]:
+    """For each report (by its wording), its most telling words as written, the most
+    telling first, as one text: the terms of its wording ranked by BM25 weight (how often
+    the report uses them, saturating, times how rare they are among the reports), as many
+    per report as :data:`WORD_BUDGET` allows (between :data:`MIN_WORDS` and :data:`MAX_WORDS`)."""
+    count = len(wordings)
     df: Counter[str] = Counter()
     for wording in wordings:
         if wording is not None:
@@ -183,50 +198,65 @@ def telling_words(reports: list[Report]) -> list[str]:
     return texts
 
 
-def telling_phrases(reports: list[Report]) -> list[str]:
-    """For each report, its most telling phrases (pairs of adjacent stems, joined by
-    :data:`PHRASE_JOINER`), ranked by the rarity of their two words, as one text: the
-    search ranks incidents that hold the query's words side by side first among those
-    with as many of its words (proximity, as search engines weigh it)."""
-    count = len(reports)
+def telling_phrases(wordings: list[Wording | None]) -> list[str]:
+    """For each report (by its wording), its most telling phrases (pairs of adjacent
+    stems, joined by :data:`PHRASE_JOINER`), ranked by the rarity of their two words, as
+    one text: the search ranks incidents that hold the query's words side by side first
+    among those with as many of its words (proximity, as search engines weigh it)."""
+    count = len(wordings)
     df: Counter[str] = Counter()
-    for report in reports:
-        if report.wording is not None:
-            df.update(report.wording.counts.keys())
+    for wording in wordings:
+        if wording is not None:
+            df.update(wording.counts.keys())
     per_report = max(MIN_PHRASES, PHRASE_BUDGET // max(count, 1))
     texts = []
-    for report in reports:
-        phrases = report.wording.phrases if report.wording is not None else frozenset()
+    for wording in wordings:
+        phrases = wording.phrases if wording is not None else frozenset()
         weight = {p: idf(count, df[p[0]]) + idf(count, df[p[1]]) for p in phrases}
         chosen = sorted(phrases, key=lambda p: (-weight[p], p))[:per_report]
         texts.append(" ".join(PHRASE_JOINER.join(phrase) for phrase in chosen))
     return texts
 
 
+IndexInput = tuple[dict[str, str], Wording | None]
+"""What the index is made of for one report: its short fields, and its wording, from which
+:func:`index_documents_of` picks its telling words and phrases (in a worker: the choice
+reads every report's wording, and the wordings cost less to send than the choice)."""
+
+
+def index_inputs(reports: list[Report]) -> list[IndexInput]:
+    """:data:`IndexInput` of each report, in catalog order (newest first)."""
+    inputs: list[IndexInput] = []
+    # Refs are catalog positions, not ids: a duplicate id must not hide an incident.
+    for position, report in enumerate(newest_first(reports)):
+        meta = report.meta
+        cause = meta.root_cause
+        fields = {
+            "ref": str(position),
+            "title": report.title,
+            "tags": " ".join(sorted({normalise(t) for t in meta.tags})),
+            "services": " ".join(sorted({normalise(s) for s in meta.services})),
+            "cause": f"{normalise(cause.category).replace('-', ' ')} {cause.summary}"
+            if cause
+            else "",
+        }
+        inputs.append((fields, report.wording))
+    return inputs
+
+
+def index_documents_of(inputs: list[IndexInput]) -> list[dict[str, str]]:
+    """The index's documents, one text per field of :data:`FIELDS`, from :func:`index_inputs`."""
+    wordings = [wording for _, wording in inputs]
+    telling = zip(inputs, telling_words(wordings), telling_phrases(wordings), strict=True)
+    return [
+        {**fields, "text": words, "phrases": phrases} for (fields, _), words, phrases in telling
+    ]
+
+
 def index_documents(reports: list[Report]) -> list[dict[str, str]]:
     """What the index holds of each report, one text per field of :data:`FIELDS`, in
     catalog order (newest first)."""
-    ordered = newest_first(reports)
-    documents = []
-    # Refs are catalog positions, not ids: a duplicate id must not hide an incident.
-    telling = zip(ordered, telling_words(ordered), telling_phrases(ordered), strict=True)
-    for position, (report, words, phrases) in enumerate(telling):
-        meta = report.meta
-        cause = meta.root_cause
-        documents.append(
-            {
-                "ref": str(position),
-                "title": report.title,
-                "tags": " ".join(sorted({normalise(t) for t in meta.tags})),
-                "services": " ".join(sorted({normalise(s) for s in meta.services})),
-                "cause": f"{normalise(cause.category).replace('-', ' ')} {cause.summary}"
-                if cause
-                else "",
-                "text": words,
-                "phrases": phrases,
-            }
-        )
-    return documents
+    return index_documents_of(index_inputs(reports))
 
 
 def build_index(documents: list[dict[str, str]]) -> dict[str, Any]:
@@ -266,5 +296,10 @@ def to_json(document: object) -> str:
 
 
 def build_index_json(documents: list[dict[str, str]]) -> str:
-    """:func:`build_index` as the JSON file the browser loads (what a worker returns)."""
+    """:func:`build_index` as the JSON file the browser loads."""
     return to_json(build_index(documents))
+
+
+def index_json_of(inputs: list[IndexInput]) -> str:
+    """The index file from :func:`index_inputs`: what a build's worker makes."""
+    return build_index_json(index_documents_of(inputs))

@@ -2,26 +2,37 @@
 
 An edit that changes no report's metadata, summary, action items or problems changes
 none of the generated files, so a rebuild after it adds the last build's files again
-instead of relating, indexing and writing the pages anew. (Reports themselves are
-reused by file identity: :class:`postmortem_kb.core.kb.ReportCache`.)
+instead of relating, indexing and writing the pages anew. When they must be made
+again, what each unchanged report gave the last build (its part of the signature, its
+catalog entry) is reused: an unchanged file gives the same report object
+(:class:`postmortem_kb.core.kb.ReportCache`), kept by :class:`~postmortem_kb.core.kb.PerReport`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 
-from postmortem_kb.core.kb import KnowledgeBase
+from postmortem_kb.core.kb import KnowledgeBase, PerReport
 from postmortem_kb.core.report import Report, report_signature
-from postmortem_kb.site.build import Generated
+from postmortem_kb.core.workers import Workers
+from postmortem_kb.site.build import Generated, build_site, replay, timed
 
 
-def signature(kb: KnowledgeBase, reports: dict[str, Report], config: MkDocsConfig) -> str:
+def signature(
+    kb: KnowledgeBase,
+    reports: dict[str, Report],
+    config: MkDocsConfig,
+    parts: PerReport[str] | None = None,
+) -> str:
     """What the generated files depend on: settings, build date, URLs, and for each
     published report (``reports`` by docs path) its metadata, summary sections, action
-    items and problems."""
+    items and problems. ``parts`` keeps each report's part for the next rebuild."""
     settings = kb.settings
     digest = hashlib.sha256()
     for part in (
@@ -32,8 +43,17 @@ def signature(kb: KnowledgeBase, reports: dict[str, Report], config: MkDocsConfi
     ):
         digest.update(part.encode())
     for uri, report in sorted(reports.items()):
+        problems = kb.problems_of(report)
+        found = sorted((p.code, str(p.level), p.message) for p in problems)
+        part = (
+            parts.get(report, found, partial(report_signature, report, problems))
+            if parts is not None
+            else report_signature(report, problems)
+        )
         digest.update(uri.encode())
-        digest.update(report_signature(report, kb.problems_of(report)).encode())
+        digest.update(part.encode())
+    if parts is not None:
+        parts.keep_only(reports.values())
     return digest.hexdigest()
 
 
@@ -43,9 +63,31 @@ class ServeCache:
 
     signature: str = ""
     generated: Generated | None = None
+    parts: PerReport[str] = field(default_factory=PerReport)
+    """Each report's part of the signature (the same report object gives the same part)."""
+    entries: PerReport[dict[str, Any]] = field(default_factory=PerReport)
+    """Each report's catalog entry, for the next build of the catalog."""
 
-    def get(self, signature: str) -> Generated | None:
-        return self.generated if signature == self.signature else None
-
-    def keep(self, signature: str, generated: Generated) -> None:
-        self.signature, self.generated = signature, generated
+    def generate(
+        self,
+        kb: KnowledgeBase,
+        reports: dict[str, Report],
+        files: Files,
+        config: MkDocsConfig,
+        workers: Workers,
+        timings: dict[str, float],
+        *,
+        reuse: bool,
+    ) -> Generated:
+        """This build's generated files. While serving (``reuse``): the last build's when
+        their inputs are unchanged; otherwise made again, each unchanged report's catalog
+        entry reused."""
+        with timed(timings, "signature"):
+            key = signature(kb, reports, config, self.parts if reuse else None)
+        if reuse and key == self.signature and self.generated is not None:
+            replay(self.generated, files, config)
+            return self.generated
+        entries = self.entries if reuse else None
+        generated = build_site(kb, reports, files, config, workers, timings, entries)
+        self.signature, self.generated = key, generated
+        return generated
