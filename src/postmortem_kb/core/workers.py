@@ -16,6 +16,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -74,7 +76,9 @@ class Workers:
             # index parts) is sent back and freed by reference counting, and no task makes
             # reference cycles (a test holds every kind to that), so collections would only
             # walk each chunk's reports once more before they go: 3-6% of the reading time.
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=gc.disable)
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+            )
             self.started = self.jobs
         return self._pool
 
@@ -143,6 +147,26 @@ class Workers:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+PARENT_CHECK_S = 1.0
+"""How often a worker looks whether the process that started it is still there."""
+
+
+def _start_worker(parent: int) -> None:
+    """Each worker runs without the cyclic collector (see :meth:`Workers._executor`), and
+    ends when its parent is gone. A build or `mkdocs serve` stopped by a signal that runs
+    no clean-up (SIGTERM from `docker stop` or an editor's stop button) would otherwise
+    leave its workers waiting for work for ever: each holds a writing end of the queue it
+    reads, so it never sees that queue end."""
+    gc.disable()
+    threading.Thread(target=_end_with, args=(parent,), name="pmkb-parent", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 class KeptWorkers:
