@@ -8,7 +8,9 @@ everything again. What travels to and from workers must be cheap to pickle (path
 lean reports, similarity features, catalog rows).
 
 Below :data:`PARALLEL_FROM` reports, or on one core, the same calls run in this
-process, so small sites and tests take the same code path.
+process, so small sites and tests take the same code path; a build's search index alone
+goes to a worker from :data:`INDEX_WORKER_FROM` reports. A worker ends by itself when the
+process that started it is gone.
 """
 
 from __future__ import annotations
