@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from lunr import lunr
@@ -128,10 +129,10 @@ def build_catalog(
 
     def entry_of(report: Report) -> dict[str, Any]:
         url = url_of(report)
-        if entries is None:
-            return entry(report, url, today, default_template)
-        inputs = (url, today, default_template)
-        return entries.get(report, inputs, lambda: entry(report, url, today, default_template))
+        make = partial(entry, report, url, today, default_template)
+        return (
+            make() if entries is None else entries.get(report, (url, today, default_template), make)
+        )
 
     incidents = [entry_of(r) for r in newest_first(reports)]
     if entries is not None:

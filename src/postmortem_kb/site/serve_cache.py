@@ -45,11 +45,8 @@ def signature(
     for uri, report in sorted(reports.items()):
         problems = kb.problems_of(report)
         found = sorted((p.code, str(p.level), p.message) for p in problems)
-        part = (
-            parts.get(report, found, partial(report_signature, report, problems))
-            if parts is not None
-            else report_signature(report, problems)
-        )
+        make = partial(report_signature, report, problems)
+        part = parts.get(report, found, make) if parts is not None else make()
         digest.update(uri.encode())
         digest.update(part.encode())
     if parts is not None:
