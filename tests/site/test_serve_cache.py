@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from typing import Any
 
 import pytest
+from mkdocs.exceptions import Abort
 
 from postmortem_kb.core import workers as workers_module
 from tests.conftest import Site, report_text
@@ -69,3 +72,35 @@ def test_serve_rebuilds_share_worker_processes(site: Site, monkeypatch: pytest.M
     for pid in started:  # ended and reaped
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_no_full_collection_runs_during_the_plugins_part_of_a_build(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While serving, each full collection of the cyclic garbage collector walks the whole
+    serving process: at 5,000 reports they cost a second and more of every rebuild, most
+    of it while the plugin made its pages. The collector is paused for the plugin's part
+    (on_files), and runs again afterwards, also when that part fails."""
+    from postmortem_kb.plugin import PostmortemsPlugin
+
+    for number in range(1, 4):
+        site.add(f"2024/r{number}.md", report_text(f"INC-2024-00{number}"))
+    inside: list[bool] = []
+    original = PostmortemsPlugin._on_files
+
+    def observed(self: PostmortemsPlugin, files: Any, config: Any) -> Any:
+        inside.append(gc.isenabled())
+        return original(self, files, config)
+
+    monkeypatch.setattr(PostmortemsPlugin, "_on_files", observed)
+    assert gc.isenabled()
+    site.build(serving=True)
+    assert inside == [False]
+    assert gc.isenabled()
+
+    # A strict build that stops in on_files (an error in a report) restores it too.
+    site.add("2024/broken.md", report_text("INC-2024-009", severity="SEV9"))
+    with pytest.raises(Abort):
+        site.build(strict=True)
+    assert inside == [False, False]
+    assert gc.isenabled()

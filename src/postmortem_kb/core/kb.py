@@ -208,7 +208,9 @@ def collector_paused() -> Iterator[None]:
     collection walks everything kept so far, which cost a fifth of the reading time.
     Reports hold no reference cycles, and the collector runs again afterwards.
     A ``pmkb`` command stays paused throughout: it keeps what it reads until it exits,
-    and the first collection after reading would walk all of it.
+    and the first collection after reading would walk all of it. The MkDocs plugin
+    pauses it for its part of a build: in ``mkdocs serve`` every collection walks the
+    whole serving process.
     """
     enabled = gc.isenabled()
     gc.disable()
