@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -104,3 +105,45 @@ def test_no_full_collection_runs_during_the_plugins_part_of_a_build(
         site.build(strict=True)
     assert inside == [False, False]
     assert gc.isenabled()
+
+
+def test_the_metrics_pages_are_counted_again_only_when_a_figure_may_change(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A title edit regenerates the listings but gives the same Metrics pages (they name
+    no report), so serving reuses them; a severity edit counts them again. Either way
+    the served page is the one a fresh build makes."""
+    from postmortem_kb.site import metrics
+
+    counted: list[int] = []
+    original = metrics.metrics_pages
+
+    def counting(reports: Any, today: Any) -> Any:
+        counted.append(len(reports))
+        return original(reports, today)
+
+    monkeypatch.setattr(metrics, "metrics_pages", counting)
+    for number in range(1, 4):
+        site.add(f"2024/r{number}.md", report_text(f"INC-2024-00{number}", severity="SEV2"))
+    site.build(serving=True)
+    assert counted == [3]
+    page = "incidents/metrics/index.md"
+
+    def fresh() -> str:
+        site.build(site_dir=tmp_path / "fresh")
+        return (tmp_path / "fresh" / "incidents" / "metrics" / "index.html").read_text()
+
+    path = site.docs / "2024" / "r2.md"
+    path.write_text(path.read_text().replace("Incident INC-2024-002", "Renamed incident"))
+    plugin = site.build(serving=True)
+    assert "generate" in plugin.timings  # the listings were made again...
+    assert counted == [3]  # ...the Metrics pages were not
+    served = site.page(page)
+    assert served == fresh()
+    counted.clear()
+
+    path.write_text(path.read_text().replace("severity: SEV2", "severity: SEV0"))
+    site.build(serving=True)
+    assert counted == [3]  # counted again
+    assert site.page(page) != served
+    assert site.page(page) == fresh()

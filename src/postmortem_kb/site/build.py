@@ -33,6 +33,7 @@ from postmortem_kb.core.report import Report
 from postmortem_kb.core.settings import Settings
 from postmortem_kb.core.workers import Workers
 from postmortem_kb.site import calendar, catalog, feeds, pages
+from postmortem_kb.site.metrics import KeptMetrics
 from postmortem_kb.site.pages import dashboard, facets
 from postmortem_kb.site.renderer import PageRenderer
 
@@ -196,6 +197,17 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 @dataclass
+class Kept:
+    """What a build keeps for the next while serving, each part reused where what it was
+    made from is unchanged."""
+
+    entries: PerReport[dict[str, Any]] = field(default_factory=PerReport)
+    """Each report's catalog entry."""
+    metrics: KeptMetrics = field(default_factory=KeptMetrics)
+    """The Metrics pages."""
+
+
+@dataclass
 class _Build:
     kb: KnowledgeBase
     reports: dict[str, Report]
@@ -203,8 +215,8 @@ class _Build:
     files: Files
     config: MkDocsConfig
     workers: Workers
-    entries: PerReport[dict[str, Any]] | None
-    """The last build's catalog entries, while serving."""
+    kept: Kept | None
+    """What the last build kept, while serving."""
 
     @property
     def settings(self) -> Settings:
@@ -227,12 +239,12 @@ def build_site(
     config: MkDocsConfig,
     workers: Workers,
     timings: dict[str, float],
-    entries: PerReport[dict[str, Any]] | None = None,
+    kept: Kept | None = None,
 ) -> Generated:
     """Add every generated file of ``kb`` (published, ``reports`` by docs path) to
     ``files``; return what the page hooks need and the list of files added. While
-    serving, ``entries`` are the last build's catalog entries, reused where unchanged."""
-    build = _Build(kb, reports, files, config, workers, entries)
+    serving, ``kept`` is what the last build kept, reused where unchanged."""
+    build = _Build(kb, reports, files, config, workers, kept)
     before = {file.src_uri for file in files}
     generated = Generated()
     with timed(timings, "relate"):
@@ -283,7 +295,8 @@ def _add_pages(build: _Build, generated: Generated) -> None:
         return urls[uri]
 
     settings = build.settings
-    index = pages.generate(build.kb, settings.today(), url_of, settings.pages_dir)
+    metrics = build.kept.metrics if build.kept is not None else None
+    index = pages.generate(build.kb, settings.today(), url_of, settings.pages_dir, metrics)
     generated.fragments = index.fragments
     generated.writer = index
     generated.titles = index.titles
@@ -373,8 +386,9 @@ def _start_search(build: _Build, generated: Generated) -> Callable[[], None]:
         return target.url_relative_to(catalog_file) if target is not None else ""
 
     settings = build.settings
+    entries = build.kept.entries if build.kept is not None else None
     document = catalog.build_catalog(
-        build.kb.reports, url_of, settings.today(), settings.default_template, build.entries
+        build.kb.reports, url_of, settings.today(), settings.default_template, entries
     )
     catalog_file.content_string = catalog.to_json(document)
     indexing = build.workers.submit(catalog.index_json_of, catalog.index_inputs(build.kb.reports))

@@ -11,8 +11,9 @@ from __future__ import annotations
 import calendar
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from postmortem_kb.analysis.stats import (
     ALL,
@@ -26,6 +27,7 @@ from postmortem_kb.analysis.stats import (
     month_of,
     months,
 )
+from postmortem_kb.core.kb import PerReport
 from postmortem_kb.core.model import Severity
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.units import format_minutes, plural
@@ -62,6 +64,34 @@ def metrics_pages(reports: Sequence[Report], today: date) -> list[GeneratedPage]
         nav = "Metrics" if first else None
         pages.append(GeneratedPage(page_name(window), title, markdown, nav))
     return pages
+
+
+def metrics_inputs(report: Report) -> str:
+    """What the Metrics pages may read of a report, as text: its metadata but its title
+    (they name no report), and its action items."""
+    meta = report.meta.model_dump_json(exclude={"title"})
+    items = [(i.id, i.status, i.due, i.completed, i.owner) for i in report.action_items]
+    return repr((meta, items))
+
+
+@dataclass
+class KeptMetrics:
+    """The Metrics pages of the last build while serving, and what they were made from:
+    an edit that changes no report's :func:`metrics_inputs` (its title, its text) gives the
+    same pages, and they are reused instead of counted again (half a second at 5,000)."""
+
+    inputs: PerReport[str] = field(default_factory=PerReport)
+    """Each report's inputs, made again only for a report read again."""
+    key: tuple[object, ...] = ()
+    made: list[GeneratedPage] = field(default_factory=list)
+
+    def pages(self, reports: Sequence[Report], today: date) -> list[GeneratedPage]:
+        """:func:`metrics_pages` of ``reports``, or the last build's if made from the same."""
+        key = (today, *(self.inputs.get(r, None, partial(metrics_inputs, r)) for r in reports))
+        self.inputs.keep_only(reports)
+        if key != self.key:
+            self.made, self.key = metrics_pages(reports, today), key
+        return self.made
 
 
 # --- page ------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ none of the generated files, so a rebuild after it adds the last build's files a
 instead of relating, indexing and writing the pages anew. When they must be made
 again, what each unchanged report gave the last build (its part of the signature, its
 catalog entry) is reused: an unchanged file gives the same report object
-(:class:`postmortem_kb.core.kb.ReportCache`), kept by :class:`~postmortem_kb.core.kb.PerReport`.
+(:class:`postmortem_kb.core.kb.ReportCache`), kept by :class:`~postmortem_kb.core.kb.PerReport`;
+so are the Metrics pages while no report's figures change (a title edit).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -21,7 +21,7 @@ from mkdocs.structure.files import Files
 from postmortem_kb.core.kb import KnowledgeBase, PerReport
 from postmortem_kb.core.report import Report, report_signature
 from postmortem_kb.core.workers import Workers
-from postmortem_kb.site.build import Generated, build_site, replay, timed
+from postmortem_kb.site.build import Generated, Kept, build_site, replay, timed
 
 
 def signature(
@@ -62,8 +62,8 @@ class ServeCache:
     generated: Generated | None = None
     parts: PerReport[str] = field(default_factory=PerReport)
     """Each report's part of the signature (the same report object gives the same part)."""
-    entries: PerReport[dict[str, Any]] = field(default_factory=PerReport)
-    """Each report's catalog entry, for the next build of the catalog."""
+    kept: Kept = field(default_factory=Kept)
+    """What each build keeps for the next: catalog entries, the Metrics pages."""
 
     def generate(
         self,
@@ -77,14 +77,13 @@ class ServeCache:
         reuse: bool,
     ) -> Generated:
         """This build's generated files. While serving (``reuse``): the last build's when
-        their inputs are unchanged; otherwise made again, each unchanged report's catalog
-        entry reused."""
+        their inputs are unchanged; otherwise made again, reusing what is :class:`Kept`."""
         with timed(timings, "signature"):
             key = signature(kb, reports, config, self.parts if reuse else None)
         if reuse and key == self.signature and self.generated is not None:
             replay(self.generated, files, config)
             return self.generated
-        entries = self.entries if reuse else None
-        generated = build_site(kb, reports, files, config, workers, timings, entries)
+        kept = self.kept if reuse else None
+        generated = build_site(kb, reports, files, config, workers, timings, kept)
         self.signature, self.generated = key, generated
         return generated

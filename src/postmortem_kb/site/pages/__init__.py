@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from postmortem_kb.core.kb import KnowledgeBase
-from postmortem_kb.site.metrics import metrics_pages
+from postmortem_kb.site.metrics import KeptMetrics, metrics_pages
 from postmortem_kb.site.pages import (
     action_items,
     archive,
@@ -42,12 +42,18 @@ FAMILIES = (
 
 
 def generate(
-    kb: KnowledgeBase, today: date, url_of: UrlOf, prefix: str = "incidents"
+    kb: KnowledgeBase,
+    today: date,
+    url_of: UrlOf,
+    prefix: str = "incidents",
+    metrics: KeptMetrics | None = None,
 ) -> PageWriter:
-    """Every generated page of ``kb``, as the plugin adds them to the build."""
+    """Every generated page of ``kb``, as the plugin adds them to the build; while
+    serving, ``metrics`` keeps the Metrics pages for the next build."""
     writer = PageWriter(kb=kb, today=today, url_of=url_of, prefix=prefix)
     for family in FAMILIES:
         family(writer)
-    for page in metrics_pages(kb.reports, today):
+    made = metrics_pages(kb.reports, today) if metrics is None else metrics.pages(kb.reports, today)
+    for page in made:
         writer.add(page.name, page.title, [page.markdown], page.nav_title)
     return writer
