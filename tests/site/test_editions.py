@@ -480,7 +480,9 @@ def _break(name: str, patch: pytest.MonkeyPatch, holder: dict[str, KnowledgeBase
         patch.setattr(
             pages_module,
             "generate",
-            lambda kb, today, url_of, prefix: real_generate(everything(), today, url_of, prefix),
+            lambda kb, today, url_of, prefix, *kept: real_generate(
+                everything(), today, url_of, prefix, *kept
+            ),
         )
     elif name == "pattern pages":
         real_group = writer_module.group_by
