@@ -424,3 +424,45 @@ def test_words_side_by_side_rank_first_among_equals(browser: Browser, site) -> N
         open_search(page, base, "?query=limit+rate")  # the other order is another phrase
         assert whole_matches(page) == ["INC-2024-001", "INC-2024-002"]
     page.close()
+
+
+def test_a_phrase_of_the_query_counts_as_one_more_of_its_words(browser: Browser, site) -> None:
+    """'split brain two primaries': the incident with every word comes first; then, of
+    the partial matches, the one writing "split brain" side by side (two words and a
+    phrase) before the one with three of the words apart, which has more words but none
+    of them together (a search engine's word pairs count the same way)."""
+    from tests.conftest import report_text
+
+    site.add(
+        "whole.md",
+        report_text(
+            "INC-2024-001",
+            title="Primaries disagreed after a network split",
+            summary="Two database nodes lost their link; the brain of the cluster was gone.",
+        ),
+    )
+    site.add(
+        "phrase.md",
+        report_text(
+            "INC-2024-002",
+            title="Replication stopped",
+            summary="A split brain in the consensus layer stopped replication.",
+        ),
+    )
+    site.add(
+        "apart.md",
+        report_text(
+            "INC-2024-003",
+            title="Failover of the primaries",
+            summary="The split of traffic confused the brain of the load balancer.",
+        ),
+    )
+    site.build()
+    page = browser.new_page()
+    with serve(site.root / "site") as base:
+        open_search(page, base, "?query=split+brain+two+primaries")
+        assert whole_matches(page) == ["INC-2024-001"]
+        assert result_ids(page) == ["INC-2024-001", "INC-2024-002", "INC-2024-003"]
+        why = page.locator('.pmkb-result[data-id="INC-2024-002"] .pmkb-why').inner_text()
+        assert "side by side: split brain" in why and "not: two, primaries" in why
+    page.close()

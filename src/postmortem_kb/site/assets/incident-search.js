@@ -150,8 +150,11 @@
    * first, then those with fewer (a "partial" match, shown after a divider), and within
    * each group by lunr's BM25 score. Each word is looked up on its own, so every result
    * knows which words it matched, and where. Stop words ("the", "our") are not counted.
-   * Among incidents with as many of the words, those holding two of them side by side
-   * (a phrase of the query, "rate limit") come first: proximity, as search engines weigh it. */
+   * Two words of the query that an incident holds side by side (a phrase of the query,
+   * "split brain") count as one more term matched, as the word pairs (shingles) of a search
+   * engine's index do: among whole matches they come first among equals, and a partial match
+   * with "split brain" side by side ranks with (and before) one that has a third word
+   * elsewhere. */
   function byWords(data, query) {
     var index = data.index;
     var typed = window.lunr.tokenizer(query).map(function (t) { return t.toString(); });
@@ -285,6 +288,11 @@
     });
   }
 
+  /* The terms of the query a result holds: its words, and its phrases (see byWords). */
+  function terms(result) {
+    return (result.matched || 0) + (result.phrases || 0);
+  }
+
   function sortResults(results, state) {
     var byDate = function (a, b) {
       return a.incident.date < b.incident.date ? 1 : a.incident.date > b.incident.date ? -1
@@ -292,7 +300,8 @@
     };
     if (state.sort === "date" || !state.q.trim()) return results.sort(byDate);
     return results.sort(function (a, b) {
-      return (b.matched || 0) - (a.matched || 0) || (b.phrases || 0) - (a.phrases || 0) ||
+      return (a.partial ? 1 : 0) - (b.partial ? 1 : 0) ||
+        terms(b) - terms(a) || (b.phrases || 0) - (a.phrases || 0) ||
         b.score - a.score || byDate(a, b);
     });
   }
