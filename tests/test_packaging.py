@@ -146,7 +146,16 @@ def test_the_strict_build_has_the_generated_pages_and_assets(site: Path) -> None
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator:
+def base(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Browser, base: str) -> Iterator:
+    """A page whose context closes before the server stops: a request still in flight as
+    the test ends (Material's search index, after the last navigation) would otherwise
+    fail as a "Network error" and be taken for one of the page's own errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -156,15 +165,14 @@ def page(browser: Browser) -> Iterator:
     assert errors == []
 
 
-def test_the_incident_search_finds_the_report_in_chromium(site: Path, page) -> None:
-    with serve(site) as base:
-        page.goto(f"{base}incidents/search/")
-        page.wait_for_selector("#pmkb-search[data-ready=yes]")
-        page.fill("#pmkb-query", "checkout config")
-        result = page.locator(".pmkb-result").first
-        expect(result).to_contain_text("Checkout errors after a config push")
-        assert page.locator(".pmkb-result").count() == 1
-        result.locator("a").first.click()
-        page.wait_for_load_state("load")
-        assert "/postmortems/2026/" in page.url
-        expect(page.locator(".pmkb-header")).to_contain_text("SEV1")
+def test_the_incident_search_finds_the_report_in_chromium(base: str, page) -> None:
+    page.goto(f"{base}incidents/search/")
+    page.wait_for_selector("#pmkb-search[data-ready=yes]")
+    page.fill("#pmkb-query", "checkout config")
+    result = page.locator(".pmkb-result").first
+    expect(result).to_contain_text("Checkout errors after a config push")
+    assert page.locator(".pmkb-result").count() == 1
+    result.locator("a").first.click()
+    page.wait_for_load_state("load")
+    assert "/postmortems/2026/" in page.url
+    expect(page.locator(".pmkb-header")).to_contain_text("SEV1")
