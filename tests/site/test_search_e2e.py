@@ -57,7 +57,10 @@ def site_url(sites: dict[bool, Path]) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, site_url: str) -> Iterator[Page]:
+    """A page whose context closes before the server stops (it depends on ``site_url``):
+    a request still in flight as a test ends would fail as a network error and be taken
+    for one of the page's own errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     errors: list[str] = []
