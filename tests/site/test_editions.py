@@ -676,6 +676,12 @@ def test_redaction_cuts_sections_and_fields_once_for_every_output(tmp_path: Path
     assert copy.meta.impact.started is None and copy.meta.impact.resolved is not None
     assert copy.source.text == copy.body and copy.findings == []
     assert report.body != copy.body  # the original is untouched, for the checks and logs
+    # Cut at the headings read with the report; a lean report's text, read again, is
+    # parsed again, and cut the same.
+    assert report.headings is not None
+    lean = _kb(tmp_path, {"a.md": text}).reports[0]
+    lean.make_lean(Keep.PAGES)
+    assert lean.headings is None and public_copy(lean, settings).body == copy.body
 
 
 def test_a_public_summary_without_a_summary_section_becomes_one(tmp_path: Path) -> None:

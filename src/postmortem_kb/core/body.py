@@ -139,6 +139,31 @@ def sections_of(tokens: list[Token], body: str, offset: int) -> list[Section]:
     return sections
 
 
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A level-1 or level-2 heading of the body: where its parts begin and end."""
+
+    start: int
+    """First line of the heading (0-based, in the body)."""
+    end: int
+    """First line after the heading."""
+    level: int
+    key: str
+    """The normalised title (:func:`normalise_heading`)."""
+
+
+def headings_of(tokens: list[Token]) -> list[Heading]:
+    """The level-1 and level-2 headings among the block tokens of a body, in order: the
+    boundaries at which a body is cut into the sections the checks and the pages see."""
+    headings = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h1", "h2") and token.map:
+            title = tokens[index + 1].content if index + 1 < len(tokens) else ""
+            level = 1 if token.tag == "h1" else 2
+            headings.append(Heading(token.map[0], token.map[1], level, normalise_heading(title)))
+    return headings
+
+
 def _is_text(token: Token) -> bool:
     if token.nesting == -1 or token.type == "heading_open":
         return False

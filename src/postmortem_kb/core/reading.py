@@ -12,7 +12,7 @@ import os
 from pathlib import Path, PurePosixPath
 from time import perf_counter
 
-from postmortem_kb.core.body import parse_tokens, sections_of
+from postmortem_kb.core.body import headings_of, parse_tokens, sections_of
 from postmortem_kb.core.checks.lint import lint_report
 from postmortem_kb.core.checks.validate import (
     check_frontmatter,
@@ -63,6 +63,7 @@ def read_report(
     source = report.source
     tokens = parse_tokens(source.body)
     report.sections = sections_of(tokens, source.body, source.body_offset)
+    report.headings = headings_of(tokens)
     parsed = perf_counter()
     report.findings.extend(check_sections(report, settings))
     report.timeline, findings = read_timeline(report, settings.dates())

@@ -13,11 +13,17 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
-from postmortem_kb.core.body import normalise_heading, parse_sections, parse_tokens
+from postmortem_kb.core.body import (
+    Heading,
+    headings_of,
+    normalise_heading,
+    parse_sections,
+    parse_tokens,
+)
 from postmortem_kb.core.escape import markdown_text
 from postmortem_kb.core.report import Disclosure, Report, summary_key
 from postmortem_kb.core.rules import Finding
@@ -105,7 +111,7 @@ def _published_text(
     original = report.body  # read again from the file when the report is lean
     # A frontmatter value is text, never markup: it goes into the body escaped.
     summary = markdown_text(meta.public_summary) if meta.public_summary is not None else None
-    body = _published_body(original, drop, summary)
+    body = _published_body(original, drop, summary, report.headings)
     fields = set(settings.public_redact_fields)
     update: dict[str, Any] = {
         name: None if name in ("root_cause", "impact") else []
@@ -139,38 +145,19 @@ def _published_text(
     return public, body != original
 
 
-@dataclass(frozen=True, slots=True)
-class _Heading:
-    start: int
-    """First line of the heading (0-based, in the body)."""
-    end: int
-    """First line after the heading."""
-    level: int
-    key: str
-
-
-def _headings(body: str) -> list[_Heading]:
-    # The block parse of body.parse_sections: the sections cut here are the ones the
-    # checks and the pages see.
-    tokens = parse_tokens(body)
-    headings = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag in ("h1", "h2") and token.map:
-            title = tokens[index + 1].content if index + 1 < len(tokens) else ""
-            level = 1 if token.tag == "h1" else 2
-            headings.append(_Heading(token.map[0], token.map[1], level, normalise_heading(title)))
-    return headings
-
-
-def _published_body(body: str, drop: set[str], public_summary: str | None) -> str:
+def _published_body(
+    body: str, drop: set[str], public_summary: str | None, headings: list[Heading] | None
+) -> str:
     """``body`` without the ``drop`` sections, with ``public_summary`` as its summary.
 
-    The sections are found in ``body`` itself, not taken from the report: a lean
-    report keeps only its summaries.
+    The sections are cut at ``body``'s own headings, not at the report's sections (a
+    lean report keeps only its summaries): ``headings`` when the report still holds
+    them (it was just read), else found by parsing ``body`` again.
     """
     if not drop and public_summary is None:
         return body
-    headings = _headings(body)
+    if headings is None:
+        headings = headings_of(parse_tokens(body))
     present = {heading.key for heading in headings if heading.level == 2}
     summary = summary_key(present)
     if not (drop & present) and public_summary is None:

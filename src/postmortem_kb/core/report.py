@@ -14,7 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from postmortem_kb.core.body import Section, normalise_heading
+from postmortem_kb.core.body import Heading, Section, normalise_heading
 from postmortem_kb.core.model import ActionItem, Frontmatter, Metadata, Status, TimelineEntry
 from postmortem_kb.core.rules import Finding, Problem
 from postmortem_kb.core.source import Source
@@ -91,6 +91,9 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
     """The values of the fields the knowledge base declares (``extra_fields``)."""
     sections: list[Section] = field(default_factory=list)
+    headings: list[Heading] | None = None
+    """The body's level-1 and level-2 headings while its text is kept: the public
+    edition cuts the body at them (PM023 reads it), without parsing it again."""
     timeline: list[TimelineEntry] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -155,6 +158,7 @@ class Report:
         self.source.scalars = {}
         self.source.data = None
         self.source.drop_text()
+        self.headings = None  # the text read again is parsed again
         if keep is Keep.PAGES:
             self.sections = [s for s in self.sections if s.key in SUMMARY_KEYS]
             return
