@@ -133,6 +133,62 @@ def test_the_same_mechanism_in_other_words_relates(tmp_path: Path) -> None:
         assert links[other].similar == [], other
 
 
+def _filler(rng: random.Random, vocabulary: list[str], words: int) -> str:
+    return " ".join(rng.sample(vocabulary, words)) + "."
+
+
+def test_words_used_together_elsewhere_relate_reports_that_share_none(tmp_path: Path) -> None:
+    """Latent wording: one report says "regex ... catastrophic", the other "regular
+    expression ... pinned", and they share no word, tag, service or cause; six other
+    reports use all of those words together, among 300 about other things. In a
+    knowledge base large enough to learn from (past
+    :data:`~postmortem_kb.analysis.latent.DIMENSIONS` reports), the two relate, with the
+    words that bridge them as the reason."""
+    rng = random.Random(20261202)
+    syllables = ["ka", "lo", "mi", "ne", "ru", "so", "ti", "vu", "da", "pe", "gor", "fen"]
+    vocabulary = sorted({a + b + c for a in syllables for b in syllables for c in syllables})
+    vocabulary = [w for w in vocabulary if len(w) >= 6][:400]
+    texts = []
+
+    def add(analysis: str, other_words: int = 6) -> str:
+        report_id = f"INC-2024-{len(texts) + 1:03d}"
+        name = f"r{len(texts)}"
+        text = f"{analysis} {_filler(rng, vocabulary, other_words)}"
+        texts.append(mechanism_free_report(report_id, name, text))
+        return report_id
+
+    told_short = add("A regex went catastrophic.", other_words=1)
+    told_long = add("A regular expression pinned.", other_words=1)
+    for _ in range(6):
+        add("The regex, a regular expression, went catastrophic and pinned.")
+    for _ in range(300):
+        add(_filler(rng, vocabulary, 10))
+    links = link(knowledge_base(tmp_path, *texts).reports, limit=10)
+    found = {m.id: m for m in links[told_short].similar}
+    assert told_long in found, [m.id for m in links[told_short].similar]
+    [reason] = found[told_long].reasons
+    assert reason.startswith("alike in other words: ")
+    here, there = reason.removeprefix("alike in other words: ").split(" ~ ")
+    assert {"regex", "catastrophic"} & set(here.split(", "))
+    assert {"regular", "expression", "pinned"} & set(there.split(", "))
+    # Without the others to learn from (a small knowledge base), words alone count.
+    (tmp_path / "small").mkdir()
+    small = link(knowledge_base(tmp_path / "small", *texts[:2]).reports)
+    assert small[told_short].similar == []
+
+
+def mechanism_free_report(report_id: str, name: str, analysis: str) -> str:
+    """A report whose only telling words are ``analysis``, with values of its own."""
+    return report_text(
+        report_id,
+        summary=f"Incident {name}.",
+        sections={"Executive Summary": f"Incident {name}.", "Root Cause Analysis": analysis},
+        tags=[f"{name}-tag"],
+        services=[f"{name}-service"],
+        category=f"{name}-cause",
+    )
+
+
 def test_shared_generic_tags_alone_do_not_relate(tmp_path: Path) -> None:
     """Tags that most reports carry say nothing; a tag only two reports share does."""
     generic = {"tags": ["outage", "production"], "services": ["api"], "category": "bug"}

@@ -13,7 +13,10 @@ whole report carries most of the score (see :mod:`wording` for what is read):
   (its inverse document frequency over that of a value two reports have): a tag on
   two reports adds its full weight, one on half the reports little, and one on more
   than half nothing;
-- **the root-cause category** is weak evidence, scaled the same way.
+- **the root-cause category** is weak evidence, scaled the same way;
+- **latent wording** (:mod:`latent`): how alike the two reports are once words that
+  reports use together stand in for one another, so the same mechanism in other words
+  ("regex", "regular expression") counts too. It weighs as much as the rest together.
 
 The score is at most 1. Candidates come from an inverted index, so a report is only
 compared with reports that share a rare term or value with it (and, for common
@@ -28,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from postmortem_kb.analysis.latent import Latent, latent
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.slugs import normalise
 from postmortem_kb.core.wording import Wording, idf
@@ -56,8 +60,21 @@ WINDOW = 25
 CANDIDATES = 60
 """Candidates scored in full per report: the best by their rare evidence."""
 
+LATENT_CANDIDATES = 10
+"""Candidates added per report by latent wording (its nearest reports in the latent
+space), which may share no word with it."""
+
 MIN_COSINE = 0.05
 """Wording this similar or less is noise, not a reason."""
+
+LATENT_WEIGHT = 0.5
+"""The share of the score that latent wording gives; the words, tags, services and cause
+shared give the rest. On the real corpus of the similar-incidents guide, half and half
+found a genuine similar incident in the first three for 0.77 of the reports, against
+0.66 with none (both halves of the labels gained)."""
+
+MIN_LATENT = 0.25
+"""Latent wording this similar or more is named as a reason (when no shared words are)."""
 
 SHOWN_TERMS = 4
 """Shared terms or phrases a reason names."""
@@ -89,6 +106,8 @@ class _Features:
     """Each tag (``t:``), service (``s:``) and the category (``c:``), with what sharing it adds."""
     written: dict[str, str]
     phrases: frozenset[tuple[str, str]]
+    row: int
+    """The report's row in the :class:`~postmortem_kb.analysis.latent.Latent` space."""
 
 
 def _values_of(report: Report) -> list[str]:
@@ -142,6 +161,7 @@ def _features(reports: list[Report]) -> dict[str, _Features]:
             },
             written={term: wording.written.get(term, term) for term in weights if df[term] >= 2},
             phrases=wording.phrases,
+            row=len(features),
         )
     return features
 
@@ -152,11 +172,13 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b[w] for w, v in a.items() if w in b)
 
 
-def _score(a: _Features, b: _Features) -> float:
+def _score(a: _Features, b: _Features, latent_cosine: float | None) -> float:
     cosine = _cosine(a.vector, b.vector)
     score = cosine if cosine > MIN_COSINE else 0.0
-    score += sum(weight for value, weight in a.values.items() if value in b.values)
-    return min(score, 1.0)
+    score = min(score + sum(weight for value, weight in a.values.items() if value in b.values), 1.0)
+    if latent_cosine is None:  # no latent space (a small knowledge base)
+        return score
+    return (1 - LATENT_WEIGHT) * score + LATENT_WEIGHT * min(latent_cosine, 1.0)
 
 
 def _shared_wording(a: _Features, b: _Features) -> list[str]:
@@ -186,11 +208,28 @@ def _shared_wording(a: _Features, b: _Features) -> list[str]:
     return shown
 
 
-def _reasons(a: _Features, b: _Features) -> tuple[str, ...]:
+def _reasons(
+    a: _Features, b: _Features, space: Latent | None, latent_cosine: float | None
+) -> tuple[str, ...]:
     """The score in words, strongest evidence first, for the few matches shown."""
     reasons: list[str] = []
     if _cosine(a.vector, b.vector) > MIN_COSINE and (words := _shared_wording(a, b)):
         reasons.append("both: " + ", ".join(words))
+    # Only where they share too few words to name: the words that bridge two reports
+    # are the latent space's guess, which shared words, when there are any, say better.
+    if (
+        space is not None
+        and latent_cosine is not None
+        and latent_cosine >= MIN_LATENT
+        and not reasons
+    ):
+        common = set(a.vector.keys() & b.vector.keys())
+        here = space.bridging(a.vector, b.row, common)
+        there = space.bridging(b.vector, a.row, common)
+        if here and there:
+            words_here = ", ".join(a.written.get(t, t) for t in here)
+            words_there = ", ".join(b.written.get(t, t) for t in there)
+            reasons.append(f"alike in other words: {words_here} ~ {words_there}")
     for prefix, label in (("t:", "shares tags"), ("s:", "shares services")):
         shared = [v for v in a.values if v.startswith(prefix) and v in b.values]
         if shared:
@@ -220,9 +259,10 @@ def similar_later(
     report's features.
     """
     features = _features(reports)
+    space = latent([feature.vector for feature in features.values()])
     pool = workers if workers is not None and workers.pay_for(len(features)) else Workers(1)
     pending = [
-        pool.submit(_similar_for, chunk, features, threshold, limit)
+        pool.submit(_similar_for, chunk, features, space, threshold, limit)
         for chunk in pool.chunks(sorted(features))
     ]
 
@@ -236,7 +276,11 @@ def similar_later(
 
 
 def _similar_for(
-    report_ids: list[str], features: dict[str, _Features], threshold: float, limit: int | None
+    report_ids: list[str],
+    features: dict[str, _Features],
+    space: Latent | None,
+    threshold: float,
+    limit: int | None,
 ) -> dict[str, list[Match]]:
     terms: dict[str, list[str]] = defaultdict(list)
     values: dict[str, list[str]] = defaultdict(list)
@@ -245,6 +289,7 @@ def _similar_for(
             terms[term].append(report_id)
         for value in features[report_id].values:
             values[value].append(report_id)
+    by_row = list(features)
     result: dict[str, list[Match]] = {}
     for report_id in report_ids:
         feature = features[report_id]
@@ -269,14 +314,23 @@ def _similar_for(
                 nearby.update(ids[max(0, here - WINDOW) : here + WINDOW + 1])
         evidence.pop(report_id, None)
         best = sorted(evidence, key=lambda other: (-evidence[other], other))[:CANDIDATES]
-        candidates = (set(best) | nearby) - {report_id}
+        near = space.neighbours(feature.row, LATENT_CANDIDATES) if space is not None else []
+        candidates = sorted((set(best) | nearby | {by_row[r] for r in near}) - {report_id})
+        latent_of: dict[str, float | None] = dict.fromkeys(candidates)
+        if space is not None:
+            alike = space.cosines(feature.row, [features[other].row for other in candidates])
+            latent_of.update(zip(candidates, map(float, alike), strict=True))
         scored = sorted(
-            ((_score(feature, features[other]), other) for other in candidates),
+            ((_score(feature, features[other], latent_of[other]), other) for other in candidates),
             key=lambda pair: (-pair[0], pair[1]),
         )
         kept = [(score, other) for score, other in scored if score >= threshold][:limit]
         result[report_id] = [
-            Match(other, round(score, 4), _reasons(feature, features[other]))
+            Match(
+                other,
+                round(score, 4),
+                _reasons(feature, features[other], space, latent_of[other]),
+            )
             for score, other in kept
         ]
     return result
