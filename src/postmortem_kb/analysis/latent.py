@@ -52,23 +52,25 @@ class Latent:
     reports strongest in it: an inverted file, so neighbours are found among a few
     hundred reports, not all of them."""
 
+    def cosines(self, row: int, others: Sequence[int] | NDArray[np.intp]) -> NDArray[np.float32]:
+        """The latent cosine of report ``row`` with each of ``others`` (0 at worst)."""
+        found = self.rows[np.asarray(others, dtype=np.intp)] @ self.rows[row]
+        return np.maximum(found, 0.0)
+
     def neighbours(self, row: int, count: int) -> list[int]:
         """Up to ``count`` reports nearest to report ``row`` among those strong in its
         :data:`PROBES` strongest directions, nearest first (ties by row)."""
         position = self.rows[row]
         strongest = np.argsort(-np.abs(position), kind="stable")[:PROBES]
         keys = [int(d) if position[d] >= 0 else -int(d) - 1 for d in strongest]
-        pool = sorted({int(r) for key in keys for r in self.lists.get(key, ())} - {row})
-        if not pool:
+        found = [self.lists[key] for key in keys if key in self.lists]
+        pool = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.intp)
+        pool = pool[pool != row]
+        if not pool.size:
             return []
         near = self.cosines(row, pool)
-        ranked = sorted(range(len(pool)), key=lambda i: (-float(near[i]), pool[i]))
-        return [pool[i] for i in ranked[:count] if near[i] > 0]
-
-    def cosines(self, row: int, others: Sequence[int]) -> NDArray[np.float32]:
-        """The latent cosine of report ``row`` with each of ``others`` (0 at worst)."""
-        found = self.rows[list(others)] @ self.rows[row]
-        return np.maximum(found, 0.0)
+        nearest = np.lexsort((pool, -near))[:count]  # nearest first, ties by row
+        return [int(pool[i]) for i in nearest if near[i] > 0]
 
     def bridging(self, vector: Mapping[str, float], toward: int, shared: set[str]) -> list[str]:
         """The terms of ``vector`` (a report's) outside ``shared`` that bring it nearest
