@@ -12,7 +12,8 @@ from pathlib import Path
 from postmortem_kb import KnowledgeBase, Settings, load
 from postmortem_kb.analysis.actions import collect, completion_rate, overdue
 from postmortem_kb.analysis.patterns import recurring
-from postmortem_kb.analysis.relate import link
+from postmortem_kb.analysis.latent import DIMENSIONS
+from postmortem_kb.analysis.relate import LATENT_FROM, link
 from postmortem_kb.core.slugs import slug_map, slugify
 from tests.conftest import report_text
 
@@ -172,6 +173,7 @@ def test_words_used_together_elsewhere_relate_reports_that_share_none(tmp_path: 
     assert {"regex", "catastrophic"} & set(here.split(", "))
     assert {"regular", "expression", "pinned"} & set(there.split(", "))
     # Without the others to learn from (a small knowledge base), words alone count.
+    assert LATENT_FROM == DIMENSIONS + 1
     (tmp_path / "small").mkdir()
     small = link(knowledge_base(tmp_path / "small", *texts[:2]).reports)
     assert small[told_short].similar == []

@@ -30,12 +30,15 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from postmortem_kb.analysis.latent import Latent, latent
 from postmortem_kb.core.report import Report
 from postmortem_kb.core.slugs import normalise
 from postmortem_kb.core.wording import Wording, idf
 from postmortem_kb.core.workers import Workers
+
+if TYPE_CHECKING:
+    from postmortem_kb.analysis.latent import Latent
 
 K1 = 1.2
 B = 0.75
@@ -72,6 +75,11 @@ LATENT_WEIGHT = 0.5
 shared give the rest. On the real corpus of the similar-incidents guide, half and half
 found a genuine similar incident in the first three for 0.77 of the reports, against
 0.66 with none (both halves of the labels gained)."""
+
+LATENT_FROM = 101
+"""Reports from which latent wording counts: more than its dimensions
+(:data:`~postmortem_kb.analysis.latent.DIMENSIONS`), else it has nothing to reduce. Below,
+numpy and SciPy are not even imported (a second of every small build)."""
 
 MIN_LATENT = 0.25
 """Latent wording this similar or more is named as a reason (when no shared words are)."""
@@ -259,7 +267,7 @@ def similar_later(
     report's features.
     """
     features = _features(reports)
-    space = latent([feature.vector for feature in features.values()])
+    space = _latent_space(features)
     pool = workers if workers is not None and workers.pay_for(len(features)) else Workers(1)
     pending = [
         pool.submit(_similar_for, chunk, features, space, threshold, limit)
@@ -273,6 +281,14 @@ def similar_later(
         return found
 
     return result
+
+
+def _latent_space(features: dict[str, _Features]) -> Latent | None:
+    if len(features) < LATENT_FROM:
+        return None
+    from postmortem_kb.analysis.latent import latent
+
+    return latent([feature.vector for feature in features.values()])
 
 
 def _similar_for(
