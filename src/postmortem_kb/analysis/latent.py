@@ -47,10 +47,18 @@ class Latent:
     """Each term's column of :attr:`loadings`."""
     loadings: NDArray[np.float32]
     """The terms' directions (dimensions by terms), scaled as the rows are made."""
+    words: csr_matrix
+    """The term vectors themselves, one row per report (terms as :attr:`terms` numbers them):
+    the words' own cosines of a report's candidates in one product."""
     lists: dict[int, NDArray[np.intp]]
     """For each direction, either way (``d`` and ``-d - 1``), the :data:`LIST_LENGTH`
     reports strongest in it: an inverted file, so neighbours are found among a few
     hundred reports, not all of them."""
+
+    def word_cosines(self, row: int, others: Sequence[int]) -> NDArray[np.float64]:
+        """The cosine of report ``row``'s term vector with each of ``others``'."""
+        product = self.words[np.asarray(others, dtype=np.intp)] @ self.words[row].T
+        return np.asarray(product.toarray()).ravel()
 
     def cosines(self, row: int, others: Sequence[int] | NDArray[np.intp]) -> NDArray[np.float32]:
         """The latent cosine of report ``row`` with each of ``others`` (0 at worst)."""
@@ -110,4 +118,4 @@ def latent(vectors: Sequence[Mapping[str, float]], dimensions: int = DIMENSIONS)
         for key, strength_in in ((direction, column), (-direction - 1, -column)):
             order = np.argsort(-strength_in, kind="stable")[:LIST_LENGTH]
             lists[key] = order[strength_in[order] > 0]
-    return Latent(positions.astype(np.float32), terms, right.astype(np.float32), lists)
+    return Latent(positions.astype(np.float32), terms, right.astype(np.float32), matrix, lists)

@@ -180,8 +180,9 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b[w] for w, v in a.items() if w in b)
 
 
-def _score(a: _Features, b: _Features, latent_cosine: float | None) -> float:
-    cosine = _cosine(a.vector, b.vector)
+def _score(a: _Features, b: _Features, cosine: float, latent_cosine: float | None) -> float:
+    """``cosine``: of the two term vectors (:func:`_cosine`, or the latent space's
+    product of them all at once)."""
     score = cosine if cosine > MIN_COSINE else 0.0
     score = min(score + sum(weight for value, weight in a.values.items() if value in b.values), 1.0)
     if latent_cosine is None:  # no latent space (a small knowledge base)
@@ -334,10 +335,17 @@ def _similar_for(
         candidates = sorted((set(best) | nearby | {by_row[r] for r in near}) - {report_id})
         latent_of: dict[str, float | None] = dict.fromkeys(candidates)
         if space is not None:
-            alike = space.cosines(feature.row, [features[other].row for other in candidates])
+            rows = [features[other].row for other in candidates]
+            alike = space.cosines(feature.row, rows)
             latent_of.update(zip(candidates, map(float, alike), strict=True))
+            words = list(map(float, space.word_cosines(feature.row, rows)))
+        else:
+            words = [_cosine(feature.vector, features[other].vector) for other in candidates]
         scored = sorted(
-            ((_score(feature, features[other], latent_of[other]), other) for other in candidates),
+            (
+                (_score(feature, features[other], cosine, latent_of[other]), other)
+                for other, cosine in zip(candidates, words, strict=True)
+            ),
             key=lambda pair: (-pair[0], pair[1]),
         )
         kept = [(score, other) for score, other in scored if score >= threshold][:limit]
