@@ -8,8 +8,8 @@ keep appearing together across reports point to the same thing. Latent semantic 
 decomposition of the reports' term vectors (their BM25 weights, :mod:`relate`), and the
 cosine of two reports in that space counts what they say alike in different words.
 
-It learns from the knowledge base itself: no model, no download, the same result on every
-machine for the same reports (the decomposition starts from a fixed vector).
+It learns from the knowledge base itself: no model, no download, and the same result on
+every build of the same reports (the decomposition starts from a fixed vector).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ LIST_LENGTH = 100
 """Reports kept per direction (the strongest in it): how far each probe looks."""
 
 SHOWN_WORDS = 2
-"""Words of each report a "related wording" reason names."""
+"""Words of each report an "alike in other words" reason names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,8 @@ class Latent:
     terms: dict[str, int]
     """Each term's column of :attr:`loadings`."""
     loadings: NDArray[np.float32]
-    """The terms' directions (dimensions by terms), scaled as the rows are made."""
+    """The terms' directions (dimensions by terms): a report's row is its term vector
+    times their transpose, made of length 1."""
     words: csr_matrix
     """The term vectors themselves, one row per report (terms as :attr:`terms` numbers them):
     the words' own cosines of a report's candidates in one product."""
