@@ -11,8 +11,8 @@ from pathlib import Path
 
 from postmortem_kb import KnowledgeBase, Settings, load
 from postmortem_kb.analysis.actions import collect, completion_rate, overdue
-from postmortem_kb.analysis.patterns import recurring
 from postmortem_kb.analysis.latent import DIMENSIONS
+from postmortem_kb.analysis.patterns import recurring
 from postmortem_kb.analysis.relate import LATENT_FROM, link
 from postmortem_kb.core.slugs import slug_map, slugify
 from tests.conftest import report_text
