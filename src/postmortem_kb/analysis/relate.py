@@ -232,7 +232,7 @@ def _reasons(
         and latent_cosine >= MIN_LATENT
         and not reasons
     ):
-        common = set(a.vector.keys() & b.vector.keys())
+        common = a.vector.keys() & b.vector.keys()
         here = space.bridging(a.vector, b.row, common)
         there = space.bridging(b.vector, a.row, common)
         if here and there:
@@ -338,13 +338,13 @@ def _similar_for(
             rows = [features[other].row for other in candidates]
             alike = space.cosines(feature.row, rows)
             latent_of.update(zip(candidates, map(float, alike), strict=True))
-            words = list(map(float, space.word_cosines(feature.row, rows)))
+            cosines = list(map(float, space.word_cosines(feature.row, rows)))
         else:
-            words = [_cosine(feature.vector, features[other].vector) for other in candidates]
+            cosines = [_cosine(feature.vector, features[other].vector) for other in candidates]
         scored = sorted(
             (
                 (_score(feature, features[other], cosine, latent_of[other]), other)
-                for other, cosine in zip(candidates, words, strict=True)
+                for other, cosine in zip(candidates, cosines, strict=True)
             ),
             key=lambda pair: (-pair[0], pair[1]),
         )
