@@ -10,13 +10,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s_]+")
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=65536)
 def normalise(value: str) -> str:
-    """The identity of a tag or service: case and spacing do not make a new one."""
+    """The identity of a tag or service: case and spacing do not make a new one.
+
+    Remembered: a build asks for the same few hundred tags and services hundreds of
+    thousands of times (every group, recurrence and listing that shows them)."""
     return _SEPARATORS.sub("-", value.strip().lower()).strip("-")
 
 
